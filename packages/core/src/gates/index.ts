@@ -1,0 +1,18 @@
+import { content } from './content.js';
+import { filesystem } from './filesystem.js';
+import { latency } from './latency.js';
+import { pii } from './pii.js';
+import { rtb } from './rtb/index.js';
+import { schema } from './schema.js';
+import type { Gate } from '../types.js';
+
+/** The built-in gate factories, as documented in SPEC §2.1: `gates.pii()`, `gates.rtb.bidSanity()`, … */
+export const gates = Object.freeze({ latency, schema, filesystem, pii, content, rtb });
+
+/** The default suite used by `POST /v1/evaluate` and by the proxy: filesystem, pii, content. */
+export function defaultGates(): Gate[] {
+  return [filesystem(), pii(), content()];
+}
+
+export { content, filesystem, latency, pii, rtb, schema };
+export { walkStrings, collectStrings, type WalkOptions } from './walk.js';
