@@ -163,7 +163,7 @@ function settlePending(
         if (failFast && !results[i]!.passed) finish(REASON_ABORTED);
         else if (remaining === 0) finish(REASON_ABORTED);
       };
-      Promise.resolve(promises[i]).then(
+      Promise.resolve(promises[i]!).then(
         (outcome) => settle({ outcome }),
         (error: unknown) => settle({ error }),
       );

@@ -1,0 +1,127 @@
+/**
+ * In-process gate latency (issue #2, docs/benchmarks.md). Not a test: prints numbers.
+ *   npm run bench:gates            full run
+ *   npm run bench:gates -- --quick fewer iterations
+ * Reports p50/p99 per gate and for the default suite (filesystem + pii + content through the engine) on a realistic
+ * 2 KB output, a 100 KB output and 1 MB adversarial outputs (the worst case must stay linear: < 50 ms).
+ */
+import { cpus } from 'node:os';
+import { createEngine, defaultGates, gates, type Gate } from '@pecta/core';
+import { z } from 'zod';
+
+const quick = process.argv.includes('--quick');
+
+const PROSE = `Here is the summary you asked for. The quarterly earnings report shows a 12% increase in revenue, driven by
+the new subscription tier launched on 2026-03-14. Operating costs rose 4.5% to $1,284,000, mostly from cloud spend
+(see https://status.example.org/incidents/2026/q1 for the outage timeline). Customer count grew from 18,240 to 21,905;
+churn fell to 2.1%. The board approved version 3.2.1 of the pricing model; the next review is scheduled for 10:30 on
+Friday in room 4B. Action items: (1) finalize the Q2 forecast by April 30, (2) migrate the reporting job to the new
+scheduler, (3) re-run the cohort analysis with the 90-day window. In the codebase, run \`npm run build && npm test\`
+before merging; the CI pipeline takes about 6 minutes. Ranges such as 1..10 and paths like ./src/reports/q1.ts are
+fine. Order #A-77812 shipped via tracking 1Z999AA10123456784 was delayed by 2 days. Loading... done.
+`;
+
+function realistic(bytes: number): string {
+  let out = '';
+  let i = 0;
+  while (out.length < bytes) out += PROSE.replace('12%', `${12 + (i++ % 7)}%`);
+  return out.slice(0, bytes);
+}
+
+const ADVERSARIAL: Record<string, string> = {
+  digits: '1'.repeat(1 << 20),
+  at: '@'.repeat(1 << 20),
+  dots: '.'.repeat(1 << 20),
+  dashes: '-'.repeat(1 << 20),
+  spaces: ' '.repeat(1 << 20),
+  'digit-dot': '1.'.repeat(1 << 19),
+  'digit-dash': '12-'.repeat(349_525),
+  'a@': 'a@'.repeat(1 << 19),
+  'digits+spaces': '4111 '.repeat(209_715),
+  mixed: '1@.- a'.repeat(174_762),
+};
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
+}
+
+function fmt(ms: number): string {
+  return ms < 1 ? `${(ms * 1000).toFixed(1)} µs` : `${ms.toFixed(2)} ms`;
+}
+
+const signal = new AbortController().signal;
+
+function timeSync(gate: Gate, output: unknown, iterations: number): number[] {
+  const ctx = { agent_id: 'bench', output, input: undefined };
+  const times: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const t0 = performance.now();
+    gate.run(ctx, signal);
+    times.push(performance.now() - t0);
+  }
+  return times.sort((a, b) => a - b);
+}
+
+async function timeSuite(output: unknown, iterations: number): Promise<number[]> {
+  const engine = createEngine({ gates: defaultGates(), timeout: 10_000 });
+  const times: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const t0 = performance.now();
+    await engine.evaluate({ agent_id: 'bench', output });
+    times.push(performance.now() - t0);
+  }
+  return times.sort((a, b) => a - b);
+}
+
+const gateList: Gate[] = [
+  gates.filesystem(),
+  gates.pii(),
+  gates.content(),
+  gates.latency({ maxMs: 1000 }),
+  gates.schema(z.object({ text: z.string() })),
+];
+
+async function main(): Promise<void> {
+  console.log(`# bench:gates — node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}${quick ? ' (quick)' : ''}`);
+  const small = realistic(2048);
+  const medium = realistic(100 * 1024);
+  const sizes: Array<[string, unknown, number]> = [
+    ['2 KB realistic', small, quick ? 2000 : 20000],
+    ['100 KB realistic', medium, quick ? 50 : 400],
+  ];
+  for (const [label, output, n] of sizes) {
+    console.log(`\n## ${label} (${n} runs each, after warm-up)`);
+    console.log('| gate | p50 | p99 | max |');
+    console.log('|---|---|---|---|');
+    for (const gate of gateList) {
+      const value = gate.name === 'schema' ? { text: output } : output;
+      timeSync(gate, value, Math.min(n, 500));
+      const t = timeSync(gate, value, n);
+      console.log(`| ${gate.name} | ${fmt(percentile(t, 50))} | ${fmt(percentile(t, 99))} | ${fmt(t[t.length - 1]!)} |`);
+    }
+    await timeSuite(output, Math.min(n, 500));
+    const s = await timeSuite(output, n);
+    console.log(`| **default suite** (engine.evaluate) | ${fmt(percentile(s, 50))} | ${fmt(percentile(s, 99))} | ${fmt(s[s.length - 1]!)} |`);
+  }
+
+  console.log('\n## 1 MB adversarial outputs (worst of 5 runs per gate; target < 50 ms)');
+  const names = ['filesystem', 'pii', 'content', 'default suite'];
+  console.log(`| input | ${names.join(' | ')} |`);
+  console.log(`|---|${names.map(() => '---').join('|')}|`);
+  let worst = 0;
+  for (const [label, text] of Object.entries(ADVERSARIAL)) {
+    const cells: string[] = [];
+    for (const gate of gateList.slice(0, 3)) {
+      const t = timeSync(gate, text, 5);
+      worst = Math.max(worst, t[t.length - 1]!);
+      cells.push(fmt(t[t.length - 1]!));
+    }
+    const s = await timeSuite(text, 5);
+    worst = Math.max(worst, s[s.length - 1]!);
+    cells.push(fmt(s[s.length - 1]!));
+    console.log(`| ${label} | ${cells.join(' | ')} |`);
+  }
+  console.log(`\nworst adversarial case: ${fmt(worst)} (${worst < 50 ? 'within' : 'OVER'} the 50 ms target)`);
+}
+
+await main();

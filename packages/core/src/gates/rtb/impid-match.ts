@@ -1,0 +1,53 @@
+import type { Gate, GateOptions } from '../../types.js';
+import { assertOptionsObject, gateName } from '../options.js';
+import {
+  BidFindings,
+  NO_BIDS,
+  bidImpid,
+  failClosed,
+  impsById,
+  malformedOutcome,
+  readBids,
+  readImps,
+  readRequest,
+  skipped,
+} from './openrtb.js';
+
+export type ImpidMatchOptions = GateOptions;
+
+const MESSAGES = {
+  'impid-invalid': 'bid impid missing or not a string',
+  'impid-unknown': 'bid impid not found in request imps',
+};
+
+/**
+ * `rtb.impid-match`: every `seatbid[].bid[].impid` must be a non-empty string equal (exactly, case-sensitively)
+ * to the `id` of one of the request's `imp[]`. Skipped when the response has no bids, when there is no request, or
+ * when the request has no imps. Fails on a malformed response or request. Reasons carry counts, never the ids.
+ */
+export function impidMatch(options?: ImpidMatchOptions): Gate {
+  assertOptionsObject(options, 'rtb.impidMatch');
+  const name = gateName(options, 'rtb.impid-match');
+  return {
+    name,
+    run: failClosed((ctx) => {
+      const read = readBids(ctx);
+      if (read.kind === 'malformed') return malformedOutcome(read.problem);
+      if (read.kind === 'none') return NO_BIDS;
+      const request = readRequest(ctx);
+      if (request.kind === 'absent') return skipped('no request imps to match bids against');
+      if (request.kind === 'malformed') return malformedOutcome(request.problem);
+      const imps = readImps(request.request);
+      if (imps.kind === 'malformed') return malformedOutcome(imps.problem);
+      if (imps.imps.length === 0) return skipped('no request imps to match bids against');
+      const known = impsById(imps.imps);
+      const findings = new BidFindings(read.bids.length);
+      for (const ref of read.bids) {
+        const impid = bidImpid(ref.bid);
+        if (impid === undefined) findings.add(ref, 'impid-invalid');
+        else if (!known.has(impid)) findings.add(ref, 'impid-unknown');
+      }
+      return findings.outcome(MESSAGES);
+    }),
+  };
+}

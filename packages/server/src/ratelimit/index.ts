@@ -1,0 +1,4 @@
+export { DEFAULT_RATE_LIMITS, RATE_LIMIT_WINDOW_MS } from './types.js';
+export type { RateDecision, RateLimiter } from './types.js';
+export { RollingWindowLimiter } from './rolling-window.js';
+export type { RollingWindowOptions } from './rolling-window.js';
