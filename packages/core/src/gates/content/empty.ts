@@ -1,0 +1,121 @@
+/**
+ * What counts as an empty output. An output is empty when it carries no value a user could read:
+ *
+ * - `undefined`, `null`, and strings made only of whitespace or invisible characters (Unicode spaces, zero-width
+ *   spaces and joiners, word joiner, BOM, soft hyphen, Hangul and Braille blanks, variation selectors, control
+ *   characters);
+ * - containers (arrays, plain objects, Maps, Sets) whose every leaf is empty in that sense, at any depth. Object keys
+ *   are structure, not content: `{}`, `[]`, `{ text: "" }`, `[""]`, `{ data: [null, " "] }` are all empty.
+ * - an MCP tool result (`{ content: [{ type, … }], isError?, structuredContent?, _meta? }`) whose blocks are all
+ *   `text` blocks with empty text and whose `structuredContent` is absent or empty: the `type` tags and `isError` flag
+ *   describe the payload, they are not payload.
+ *
+ * Anything else is content: a number (`0` and `NaN` included), a boolean (`false` included), a bigint, a non-blank
+ * string, a Date, a non-empty binary buffer, a function or class instance we cannot see into, and any non-text MCP
+ * block (image, audio, resource, resource_link) however small.
+ */
+
+/**
+ * Code units that render as nothing: C0/C1 controls, every Unicode space, zero-width spaces and joiners, direction
+ * marks and embeddings, word joiner and invisible operators, soft hyphen, combining grapheme joiner, Mongolian and
+ * variation selectors, Hangul fillers, Braille blank, Khmer inherent vowels, BOM.
+ */
+function isInvisibleCode(code: number): boolean {
+  if (code <= 0x20) return true;
+  if (code < 0x7f) return false;
+  return (
+    code <= 0xa0 ||
+    code === 0xad ||
+    code === 0x34f ||
+    code === 0x115f ||
+    code === 0x1160 ||
+    code === 0x1680 ||
+    code === 0x17b4 ||
+    code === 0x17b5 ||
+    (code >= 0x180b && code <= 0x180e) ||
+    (code >= 0x2000 && code <= 0x200f) ||
+    (code >= 0x2028 && code <= 0x202f) ||
+    (code >= 0x205f && code <= 0x206f) ||
+    code === 0x2800 ||
+    code === 0x3000 ||
+    code === 0x3164 ||
+    (code >= 0xfe00 && code <= 0xfe0f) ||
+    code === 0xfeff ||
+    code === 0xffa0
+  );
+}
+
+/** True when nothing in `text` would show on screen. A plain loop: no regex warm-up cost on a first huge input. */
+export function isBlankString(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0xdb40) {
+      // Tag characters U+E0000–U+E007F are invisible; any other astral character (emoji, CJK ext.) is content.
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdc7f) {
+        i++;
+        continue;
+      }
+      return false;
+    }
+    if (!isInvisibleCode(code)) return false;
+  }
+  return true;
+}
+
+function isMcpToolResult(value: object): value is { content: unknown[]; structuredContent?: unknown } {
+  const content = (value as { content?: unknown }).content;
+  if (!Array.isArray(content)) return false;
+  for (const key of Object.keys(value)) {
+    if (key !== 'content' && key !== 'isError' && key !== 'structuredContent' && key !== '_meta') return false;
+  }
+  return content.every(
+    (block) => block !== null && typeof block === 'object' && typeof (block as { type?: unknown }).type === 'string',
+  );
+}
+
+/**
+ * True when `output` holds nothing readable (see the module comment). Iterative and cycle-safe; stops at the first
+ * piece of content, so the cost is at most linear in the size of the output.
+ */
+export function isEmptyOutput(output: unknown): boolean {
+  const stack: unknown[] = [output];
+  const seen = new Set<object>();
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (item === undefined || item === null) continue;
+    if (typeof item === 'string') {
+      if (!isBlankString(item)) return false;
+      continue;
+    }
+    if (typeof item !== 'object') return false;
+    if (seen.has(item)) continue;
+    seen.add(item);
+    if (Array.isArray(item)) {
+      for (const element of item) stack.push(element);
+    } else if (item instanceof Map || item instanceof Set) {
+      for (const element of item.values()) stack.push(element);
+    } else if (ArrayBuffer.isView(item)) {
+      if (item.byteLength > 0) return false;
+    } else if (item instanceof ArrayBuffer) {
+      if (item.byteLength > 0) return false;
+    } else if (!isPlainObject(item)) {
+      return false;
+    } else if (isMcpToolResult(item)) {
+      for (const block of item.content) {
+        const { type, text } = block as { type: string; text?: unknown };
+        if (type !== 'text') return false;
+        stack.push(text);
+      }
+      stack.push(item.structuredContent);
+    } else {
+      for (const key of Object.keys(item)) stack.push((item as Record<string, unknown>)[key]);
+    }
+  }
+  return true;
+}
+
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}

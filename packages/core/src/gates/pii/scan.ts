@@ -1,0 +1,137 @@
+import type { CountryCode } from 'libphonenumber-js/min';
+import { cardWindowEnd } from './cards.js';
+import { createCluster, GAP_DOT, GAP_OPEN, GAP_SPACE, groupLength, readNextCluster, type DigitCluster } from './clusters.js';
+import { KeywordContext, PHONE_KEYWORDS, SSN_KEYWORDS } from './context.js';
+import { countCredentials } from './credentials.js';
+import { countEmails } from './email.js';
+import { ibanEndAt } from './iban.js';
+import { isIpv4Window } from './ipv4.js';
+import { countIpv6 } from './ipv6.js';
+import { PHONE_VALIDATION_BUDGET, phoneSettings, phoneWindowEnd, type PhoneScan, type PhoneSettings } from './phone.js';
+import { ssnWindowEnd } from './ssn.js';
+
+/** The families of personal data and secrets the pii gate knows, in reporting order. */
+export const PII_TYPES = ['email', 'phone', 'ssn', 'card', 'iban', 'ip', 'credential'] as const;
+export type PiiType = (typeof PII_TYPES)[number];
+
+export type PiiSelection = Readonly<Record<PiiType, boolean>>;
+
+/** What a scanner needs to know once, at gate construction. */
+export interface ScanConfig {
+  enabled: PiiSelection;
+  phone: PhoneSettings;
+}
+
+export function scanConfig(enabled: PiiSelection, region: CountryCode): ScanConfig {
+  return { enabled, phone: phoneSettings(region) };
+}
+
+/**
+ * One evaluation's scan over any number of strings: holds the per-evaluation libphonenumber budget, scratch
+ * space, and the previous string as lead-in context for the next one.
+ */
+export class PiiScanner {
+  readonly counts: Record<PiiType, number> = { email: 0, phone: 0, ssn: 0, card: 0, iban: 0, ip: 0, credential: 0 };
+  readonly #config: ScanConfig;
+  readonly #cluster: DigitCluster = createCluster();
+  readonly #phoneContext = new KeywordContext(PHONE_KEYWORDS);
+  readonly #ssnContext = new KeywordContext(SSN_KEYWORDS);
+  readonly #phoneScan: PhoneScan;
+  readonly #numeric: boolean;
+  readonly #ssnKeyword: (start: number, end: number) => boolean;
+  #previous = '';
+
+  constructor(config: ScanConfig) {
+    this.#config = config;
+    const { enabled } = config;
+    this.#numeric = enabled.phone || enabled.ssn || enabled.card || enabled.iban || enabled.ip;
+    const phoneContext = this.#phoneContext;
+    const ssnContext = this.#ssnContext;
+    this.#ssnKeyword = (start, end) => ssnContext.near(start, end);
+    this.#phoneScan = {
+      settings: config.phone,
+      budget: { remaining: PHONE_VALIDATION_BUDGET },
+      hasKeyword: (start, end) => phoneContext.near(start, end),
+      mayHaveKeyword: (from, to) => phoneContext.anyAround(from, to),
+    };
+  }
+
+  scan(text: string): void {
+    const { enabled } = this.#config;
+    const { counts } = this;
+    if (enabled.email) counts.email += countEmails(text);
+    if (enabled.credential) counts.credential += countCredentials(text);
+    if (enabled.ip) counts.ip += countIpv6(text);
+    if (this.#numeric) this.#scanNumbers(text);
+    this.#previous = text;
+  }
+
+  /** Types found so far, in reporting order. */
+  found(): PiiType[] {
+    return PII_TYPES.filter((type) => this.counts[type] > 0);
+  }
+
+  total(): number {
+    let total = 0;
+    for (const type of PII_TYPES) total += this.counts[type];
+    return total;
+  }
+
+  #scanNumbers(text: string): void {
+    this.#phoneContext.reset(text, this.#previous);
+    this.#ssnContext.reset(text, this.#previous);
+    const cluster = this.#cluster;
+    let from = 0;
+    while (readNextCluster(text, from, cluster)) {
+      from = Math.max(cluster.end, this.#visitCluster(text, cluster));
+    }
+  }
+
+  /** Counts what the cluster holds; returns how far it consumed the text (past the cluster for an IBAN). */
+  #visitCluster(text: string, cluster: DigitCluster): number {
+    const { enabled } = this.#config;
+    const { counts } = this;
+    const first = cluster.starts[0]!;
+    if (enabled.iban && cluster.leadStart === first && first >= 2) {
+      const end = ibanEndAt(text, first - 2);
+      if (end >= 0) {
+        counts.iban++;
+        return end;
+      }
+    }
+    // Every numeric identifier has at least 4 digits in several groups or 9 in one.
+    if (cluster.size === 1 && groupLength(cluster, 0) < 9) return cluster.end;
+    const { size, gaps } = cluster;
+    let k = 0;
+    while (k < size) {
+      // Inline shape tests first: long runs of short groups must not pay for a call per detector per group.
+      const length = groupLength(cluster, k);
+      let last = -1;
+      if (enabled.ip && length <= 3 && gaps[k + 1] === GAP_DOT && isIpv4Window(text, cluster, k)) {
+        last = k + 3;
+        counts.ip++;
+      }
+      if (last < 0 && enabled.ssn && (length === 3 || length === 9)) {
+        if ((last = ssnWindowEnd(text, cluster, k, this.#ssnKeyword)) >= 0) counts.ssn++;
+      }
+      if (last < 0 && enabled.card && (length === 4 || length >= 12)) {
+        if ((last = cardWindowEnd(text, cluster, k)) >= 0) counts.card++;
+      }
+      if (last < 0 && enabled.phone && (k === 0 || (gaps[k]! & GAP_SPACE) !== 0) && mayStartPhone(cluster, k, length)) {
+        if ((last = phoneWindowEnd(text, cluster, k, this.#phoneScan)) >= 0) counts.phone++;
+      }
+      k = last >= 0 ? last + 1 : k + 1;
+    }
+    return cluster.end;
+  }
+}
+
+/**
+ * A phone reading can start at group `k`: after a `+`, as one long run (10+ digits), or followed by a group of
+ * 2+ digits or a bracketed trunk `(0)` (single-digit groups cannot continue a number).
+ */
+function mayStartPhone(cluster: DigitCluster, k: number, length: number): boolean {
+  if ((k === 0 && cluster.plus) || length >= 10) return true;
+  if (k + 1 >= cluster.size) return false;
+  return groupLength(cluster, k + 1) >= 2 || (cluster.gaps[k + 1]! & GAP_OPEN) !== 0;
+}

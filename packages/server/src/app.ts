@@ -1,0 +1,129 @@
+/**
+ * The HTTP application: one plugin per concern (body parsing, errors, auth, each resource's routes), wired here.
+ * `buildApp` owns nothing it is given — the caller (server.ts, or a test) opens and closes the store.
+ */
+import { readFileSync } from 'node:fs';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import fastifySwagger from '@fastify/swagger';
+import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { createEngine, defaultGates } from '@pecta/core';
+import { Authenticator } from './auth/authenticate.js';
+import type { SecretBox } from './auth/crypto.js';
+import type { ServerConfig } from './config.js';
+import { errorBody, toErrorBody } from './errors.js';
+import { JSON_CONTENT_TYPE, parseJsonBody } from './http/json-body.js';
+import { RollingWindowLimiter, type RateLimiter } from './ratelimit/index.js';
+import { agentRoutes } from './routes/agents.js';
+import type { RouteDeps } from './routes/deps.js';
+import { evaluateRoutes } from './routes/evaluate.js';
+import { eventsRoutes } from './routes/events.js';
+import { ingestRoutes } from './routes/ingest.js';
+import { keyRoutes } from './routes/keys.js';
+import { HealthResponse } from './schemas.js';
+import type { Store } from './store/types.js';
+
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export interface AppOptions {
+  config: ServerConfig;
+  store: Store;
+  box: SecretBox;
+  limiter?: RateLimiter;
+  /** Injectable clock (rate limits, timestamps) for tests. */
+  now?: () => number;
+  /** pino options, `false` for none; defaults to the configured level on stdout. */
+  logger?: boolean | Record<string, unknown>;
+}
+
+export interface PectaApp {
+  app: FastifyInstance;
+  auth: Authenticator;
+}
+
+export async function buildApp(options: AppOptions): Promise<PectaApp> {
+  const { config, store, box } = options;
+  const now = options.now ?? Date.now;
+  const limiter = options.limiter ?? new RollingWindowLimiter({ now });
+  const auth = new Authenticator({
+    store,
+    limiter,
+    box,
+    ingestRateLimit: config.ingestRateLimit,
+    defaultRateLimit: config.defaultRateLimit,
+    now,
+  });
+  const engine = createEngine({ gates: defaultGates(), timeout: config.evaluateTimeoutMs });
+  const deps: RouteDeps = { store, engine, box, auth, config, version: VERSION, now };
+
+  const app = Fastify({
+    logger: options.logger ?? (config.logLevel === 'silent' ? false : { level: config.logLevel }),
+    bodyLimit: config.defaultBodyLimit,
+    trustProxy: config.trustProxy,
+    // Keys travel in headers; pino's default request serializer logs method, url and ids, never headers.
+    // Per-request lines only at debug and below: at thousands of requests a second they would drown the rest.
+    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
+    return503OnClosing: true,
+    // An agent id of 200 characters can take 2,400 once percent-encoded; the schema enforces the real limit.
+    routerOptions: { maxParamLength: 2500 },
+    // Router-level failures (malformed percent-encoding, over-long parameters) get the API error shape too.
+    frameworkErrors: (error, _request, reply) => {
+      const { body } = toErrorBody(error);
+      void (reply as FastifyReply).code(body.status).send(body);
+    },
+  });
+
+  app.setValidatorCompiler(validatorCompiler);
+  // Responses are built by our own handlers from typed values; plain JSON.stringify keeps the hot path cheap while
+  // the response schemas still document every route in /openapi.json.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(JSON_CONTENT_TYPE, { parseAs: 'buffer' }, async (request: FastifyRequest, raw: Buffer) => {
+    await auth.verifySignature(request, raw);
+    return parseJsonBody(raw, config.maxJsonDepth);
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const { body, headers } = toErrorBody(error);
+    if (body.status >= 500) request.log.error({ err: error }, 'request failed');
+    void reply.code(body.status).headers(headers).send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send(errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Pecta API', version: VERSION, description: 'Quality gates and reputation for AI agents' },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'pk_live_… or sk_live_… key' } },
+      },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  app.withTypeProvider<ZodTypeProvider>().get('/health', {
+    schema: { summary: 'Liveness and store health (no auth, no rate limit)', response: { 200: HealthResponse, 503: HealthResponse }, security: [] },
+    handler: async (_request, reply) => {
+      const ok = await store.ping().catch(() => false);
+      reply.code(ok ? 200 : 503);
+      return { status: ok ? ('ok' as const) : ('unavailable' as const), version: VERSION };
+    },
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(async (v1) => {
+    v1.addHook('onRequest', auth.onRequest);
+    await v1.register(evaluateRoutes(deps));
+    await v1.register(ingestRoutes(deps));
+    await v1.register(eventsRoutes(deps));
+    await v1.register(agentRoutes(deps));
+    await v1.register(keyRoutes(deps));
+  });
+
+  app.addHook('onClose', async () => {
+    await auth.close();
+  });
+  return { app, auth };
+}

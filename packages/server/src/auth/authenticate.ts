@@ -1,0 +1,164 @@
+/**
+ * Who is calling: Bearer key → organisation, checked on every /v1 request before its body is read. Also the
+ * per-organisation rate limit (it needs the organisation) and the HMAC check of signed bodies.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '../errors.js';
+import type { RateLimiter } from '../ratelimit/index.js';
+import type { KeyType, Organization, Store } from '../store/types.js';
+import type { SecretBox } from './crypto.js';
+import { verifyBodySignature } from './hmac.js';
+import { hashKey, parseBearer } from './keys.js';
+
+export interface AuthContext {
+  orgId: string;
+  keyId: string;
+  keyType: KeyType;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth?: AuthContext;
+  }
+  interface FastifyContextConfig {
+    /** Secret keys only (key management). */
+    admin?: boolean;
+    /** Which rate-limit bucket the route counts against. */
+    rateBucket?: 'ingest' | 'default';
+  }
+}
+
+export interface AuthOptions {
+  store: Store;
+  limiter: RateLimiter;
+  box: SecretBox;
+  ingestRateLimit: number;
+  defaultRateLimit: number;
+  now?: () => number;
+}
+
+/** Organisation settings change rarely; a short cache keeps a store round trip off every request. */
+const ORG_CACHE_MS = 2000;
+/** Decrypted secret keys for HMAC: short-lived so that revocation takes effect within seconds. */
+const SECRET_CACHE_MS = 2000;
+/** last_used_at is written in batches, not per request. */
+const TOUCH_FLUSH_MS = 5000;
+
+export class Authenticator {
+  private readonly orgCache = new Map<string, { org: Organization | null; until: number }>();
+  private readonly secretCache = new Map<string, { secrets: string[]; until: number }>();
+  private readonly uses = new Map<string, number>();
+  private touchTimer: NodeJS.Timeout | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly options: AuthOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** onRequest hook for every /v1 route. */
+  readonly onRequest = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const parsed = parseBearer(request.headers.authorization);
+    if (!parsed.ok) {
+      throw new ApiError(
+        parsed.code,
+        parsed.code === 'auth_missing'
+          ? 'missing Authorization header: send "Authorization: Bearer <key>"'
+          : 'API key must look like pk_live_… or sk_live_… followed by 32 letters and digits',
+      );
+    }
+    const record = await this.options.store.findKeyByHash(hashKey(parsed.key));
+    if (!record) throw new ApiError('auth_invalid', 'API key not recognised');
+    if (record.revoked_at !== null) throw new ApiError('auth_revoked', 'API key has been revoked');
+    request.auth = { orgId: record.org_id, keyId: record.id, keyType: record.type };
+    this.noteUse(record.id);
+
+    const config = request.routeOptions.config;
+    const bucket = config.rateBucket ?? 'default';
+    const org = await this.organization(record.org_id);
+    const limit =
+      bucket === 'ingest'
+        ? org?.ingest_limit ?? this.options.ingestRateLimit
+        : org?.default_limit ?? this.options.defaultRateLimit;
+    const decision = await this.options.limiter.consume(`${record.org_id}:${bucket}`, limit, this.now());
+    reply.header('X-RateLimit-Limit', String(decision.limit));
+    reply.header('X-RateLimit-Remaining', String(decision.remaining));
+    if (!decision.allowed) {
+      throw new ApiError('rate_limited', 'rate limit exceeded', { 'Retry-After': String(decision.retryAfterSeconds) });
+    }
+    if (config.admin && record.type !== 'secret') {
+      throw new ApiError('forbidden', 'this route needs a secret (sk_live_) key');
+    }
+  };
+
+  /** Called by the body parser with the raw bytes, before they are parsed. */
+  async verifySignature(request: FastifyRequest, raw: Buffer): Promise<void> {
+    const header = request.headers['x-pecta-signature'];
+    if (header === undefined) return;
+    const auth = request.auth;
+    if (!auth) throw new ApiError('auth_missing', 'missing Authorization header: send "Authorization: Bearer <key>"');
+    const secrets = await this.secretsOf(auth.orgId);
+    if (secrets.length === 0) {
+      throw new ApiError('hmac_no_secret', 'a signature was sent but the organisation has no active secret key');
+    }
+    const value = Array.isArray(header) ? header.join(',') : header;
+    if (verifyBodySignature(raw, value, secrets) !== 'valid') {
+      throw new ApiError('hmac_invalid', 'X-Pecta-Signature does not match the body (expected sha256=<hex HMAC-SHA256 of the raw body>)');
+    }
+  }
+
+  /** Forget cached organisation data, e.g. after its keys or limits changed on this instance. */
+  invalidate(orgId: string): void {
+    this.orgCache.delete(orgId);
+    this.secretCache.delete(orgId);
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.touchTimer);
+    this.touchTimer = undefined;
+    await this.flushUses();
+  }
+
+  private async organization(orgId: string): Promise<Organization | null> {
+    const now = this.now();
+    const hit = this.orgCache.get(orgId);
+    if (hit && hit.until > now) return hit.org;
+    const org = await this.options.store.getOrganization(orgId);
+    this.orgCache.set(orgId, { org, until: now + ORG_CACHE_MS });
+    return org;
+  }
+
+  private async secretsOf(orgId: string): Promise<string[]> {
+    const now = this.now();
+    const hit = this.secretCache.get(orgId);
+    if (hit && hit.until > now) return hit.secrets;
+    const records = await this.options.store.listActiveSecretKeys(orgId);
+    const secrets: string[] = [];
+    for (const r of records) {
+      if (r.secret_ciphertext) secrets.push(this.options.box.open(r.secret_ciphertext, r.id));
+    }
+    this.secretCache.set(orgId, { secrets, until: now + SECRET_CACHE_MS });
+    return secrets;
+  }
+
+  private noteUse(keyId: string): void {
+    this.uses.set(keyId, this.now());
+    if (this.touchTimer === undefined) {
+      this.touchTimer = setTimeout(() => {
+        this.touchTimer = undefined;
+        void this.flushUses();
+      }, TOUCH_FLUSH_MS);
+      this.touchTimer.unref();
+    }
+  }
+
+  private async flushUses(): Promise<void> {
+    if (this.uses.size === 0) return;
+    const batch = new Map(this.uses);
+    this.uses.clear();
+    try {
+      await this.options.store.touchKeys(batch);
+    } catch {
+      // Usage stamps are advisory; losing one batch must never fail a request.
+    }
+  }
+}

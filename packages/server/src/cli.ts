@@ -1,0 +1,222 @@
+/**
+ * `pecta`: serve the API, manage organisations and keys of the embedded store.
+ * Exit codes: 0 ok, 1 runtime failure, 2 usage error.
+ */
+import { parseArgs } from 'node:util';
+import { VERSION } from './app.js';
+import { ConfigError, loadConfig, SETTINGS, type ServerConfig } from './config.js';
+import { createOrganization, issueKey } from './orgs.js';
+import { openEmbedded, startServer } from './server.js';
+import type { KeyRecord, Store } from './store/types.js';
+
+const USAGE = `pecta ${VERSION} — the Pecta API server
+
+Usage:
+  pecta serve [options]                         start the API (default http://127.0.0.1:8787)
+  pecta orgs create --name NAME                 create an organisation with one key of each type
+  pecta orgs list
+  pecta orgs limits ORG_ID [--ingest N] [--default N] [--reset]
+                                                per-organisation rate limits (requests per rolling minute)
+  pecta keys create --type publishable|secret [--org ORG_ID] [--label TEXT]
+  pecta keys list [--org ORG_ID]
+  pecta keys revoke KEY_ID [--org ORG_ID]
+
+Options (also as environment variables):
+${SETTINGS.map((s) => `  --${s.flag.padEnd(22)} ${s.env}`).join('\n')}
+
+Every command takes --data-dir (default ~/.pecta/data, or $PECTA_HOME/data).
+--org may be left out while the store has exactly one organisation.`;
+
+class UsageError extends Error {}
+
+const settingOptions = Object.fromEntries(
+  SETTINGS.map((s) => [s.flag, s.key === 'trustProxy' ? ({ type: 'boolean' } as const) : ({ type: 'string' } as const)]),
+);
+
+export async function main(argv: string[], out: (line: string) => void = (l) => console.log(l)): Promise<number> {
+  const [command, sub, ...rest] = argv;
+  try {
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      out(USAGE);
+      return command === undefined ? 2 : 0;
+    }
+    if (command === '--version' || command === '-v') {
+      out(VERSION);
+      return 0;
+    }
+    if (command === 'serve') return await serve(sub === undefined ? [] : [sub, ...rest], out);
+    if (command === 'orgs') return await orgs(sub, rest, out);
+    if (command === 'keys') return await keys(sub, rest, out);
+    throw new UsageError(`unknown command "${command}"`);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`pecta: ${(error as Error).message}\nRun "pecta --help" for usage.`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+interface Parsed {
+  values: Record<string, string | undefined> & { reset?: boolean; 'trust-proxy'?: boolean };
+  positionals: string[];
+}
+
+function parse(args: string[], options: Record<string, { type: 'string' | 'boolean' }>): Parsed {
+  const { values, positionals } = parseArgs({ args, options: { ...settingOptions, ...options }, allowPositionals: true, strict: true });
+  return { values: values as Parsed['values'], positionals };
+}
+
+async function serve(args: string[], out: (line: string) => void): Promise<number> {
+  const { values, positionals } = parse(args, {});
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const config = loadConfig(values);
+  const server = await startServer(config);
+  const url = displayUrl(config, server.url);
+  out(`Pecta ${VERSION} listening on ${url}  (data: ${config.dataDir})`);
+  if (server.bootstrap) {
+    const { org, publishable, secret } = server.bootstrap;
+    out('');
+    out(`First start: created organisation ${org.id} with these keys. They are shown ONCE — store them now.`);
+    out(`  publishable  ${publishable.key}   (reads, evaluate, ingest)`);
+    out(`  secret       ${secret.key}   (also key management and HMAC signing)`);
+    out('');
+    out(`Try: curl -s ${url}/v1/evaluate -H "Authorization: Bearer ${publishable.key}" \\`);
+    out(`       -H "Content-Type: application/json" -d '{"agent_id":"demo","output":"hello"}'`);
+  }
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        console.error(`pecta: second ${signal}, exiting without draining`);
+        process.exit(1);
+      }
+      stopping = true;
+      out(`pecta: ${signal} received, draining in-flight requests and writes…`);
+      server.close().then(resolve, (error: unknown) => {
+        console.error(`pecta: shutdown failed: ${(error as Error).message}`);
+        process.exitCode = 1;
+        resolve();
+      });
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  out('pecta: stopped');
+  return 0;
+}
+
+function displayUrl(config: ServerConfig, address: string): string {
+  return config.host === '0.0.0.0' || config.host === '::' ? `http://localhost:${new URL(address).port}` : address;
+}
+
+async function withStore<T>(values: Record<string, unknown>, fn: (store: Store, box: Awaited<ReturnType<typeof openEmbedded>>['box']) => Promise<T>): Promise<T> {
+  const config = loadConfig(values as Record<string, string>);
+  const { store, box } = await openEmbedded(config);
+  try {
+    return await fn(store, box);
+  } finally {
+    await store.close();
+  }
+}
+
+async function resolveOrg(store: Store, given: string | undefined): Promise<string> {
+  if (given) {
+    if (!(await store.getOrganization(given))) throw new UsageError(`no organisation ${given}`);
+    return given;
+  }
+  const all = await store.listOrganizations();
+  if (all.length === 1) return all[0]!.id;
+  if (all.length === 0) throw new UsageError('the store has no organisation yet: run "pecta serve" once or "pecta orgs create"');
+  throw new UsageError(`the store has ${all.length} organisations: choose one with --org (see "pecta orgs list")`);
+}
+
+async function orgs(sub: string | undefined, args: string[], out: (line: string) => void): Promise<number> {
+  if (sub === 'create') {
+    const { values } = parse(args, { name: { type: 'string' } });
+    const name = values.name?.trim();
+    if (!name) throw new UsageError('orgs create needs --name');
+    return withStore(values, async (store, box) => {
+      const org = await createOrganization(store, name);
+      const pk = await issueKey(store, box, org.id, 'publishable', 'created by cli');
+      const sk = await issueKey(store, box, org.id, 'secret', 'created by cli');
+      out(`organisation ${org.id} (${name}) — keys shown once:`);
+      out(`  publishable  ${pk.key}`);
+      out(`  secret       ${sk.key}`);
+      return 0;
+    });
+  }
+  if (sub === 'list') {
+    const { values } = parse(args, {});
+    return withStore(values, async (store) => {
+      for (const o of await store.listOrganizations()) {
+        const limits = `ingest ${o.ingest_limit ?? 'default'}/min, other ${o.default_limit ?? 'default'}/min`;
+        out(`${o.id}  ${o.name}  created ${new Date(o.created_at).toISOString()}  ${limits}`);
+      }
+      return 0;
+    });
+  }
+  if (sub === 'limits') {
+    const { values, positionals } = parse(args, { ingest: { type: 'string' }, default: { type: 'string' }, reset: { type: 'boolean' } });
+    const orgId = positionals[0];
+    if (!orgId) throw new UsageError('orgs limits needs an organisation id');
+    const limit = (raw: string | undefined, label: string): number | null | undefined => {
+      if (raw === undefined) return undefined;
+      if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError(`--${label} must be a positive whole number`);
+      return Number(raw);
+    };
+    return withStore(values, async (store) => {
+      const org = await store.getOrganization(orgId);
+      if (!org) throw new UsageError(`no organisation ${orgId}`);
+      const next = values.reset
+        ? { ingest_limit: null, default_limit: null }
+        : {
+            ingest_limit: limit(values.ingest, 'ingest') ?? org.ingest_limit,
+            default_limit: limit(values.default, 'default') ?? org.default_limit,
+          };
+      await store.setOrganizationLimits(orgId, next);
+      out(`${orgId}: ingest ${next.ingest_limit ?? 'default'}/min, other routes ${next.default_limit ?? 'default'}/min`);
+      return 0;
+    });
+  }
+  throw new UsageError(`unknown "orgs ${sub ?? ''}": use create, list or limits`);
+}
+
+async function keys(sub: string | undefined, args: string[], out: (line: string) => void): Promise<number> {
+  const { values, positionals } = parse(args, { org: { type: 'string' }, type: { type: 'string' }, label: { type: 'string' } });
+  if (sub === 'create') {
+    const type = values.type;
+    if (type !== 'publishable' && type !== 'secret') throw new UsageError('keys create needs --type publishable or --type secret');
+    return withStore(values, async (store, box) => {
+      const orgId = await resolveOrg(store, values.org);
+      const issued = await issueKey(store, box, orgId, type, values.label ?? null);
+      out(`${issued.record.id}  ${type}  (shown once) ${issued.key}`);
+      return 0;
+    });
+  }
+  if (sub === 'list') {
+    return withStore(values, async (store) => {
+      const orgId = await resolveOrg(store, values.org);
+      for (const k of await store.listKeys(orgId)) out(describe(k));
+      return 0;
+    });
+  }
+  if (sub === 'revoke') {
+    const keyId = positionals[0];
+    if (!keyId) throw new UsageError('keys revoke needs a key id (see "pecta keys list")');
+    return withStore(values, async (store) => {
+      const orgId = await resolveOrg(store, values.org);
+      const record = await store.revokeKey(orgId, keyId, Date.now());
+      if (!record) throw new UsageError(`no key ${keyId} in ${orgId}`);
+      out(`revoked ${describe(record)}`);
+      return 0;
+    });
+  }
+  throw new UsageError(`unknown "keys ${sub ?? ''}": use create, list or revoke`);
+}
+
+function describe(k: KeyRecord): string {
+  const state = k.revoked_at === null ? 'active' : `revoked ${new Date(k.revoked_at).toISOString()}`;
+  const used = k.last_used_at === null ? 'never used' : `last used ${new Date(k.last_used_at).toISOString()}`;
+  return `${k.id}  ${k.type.padEnd(11)}  ${k.hint}  ${k.label ?? ''}  ${state}  ${used}`;
+}

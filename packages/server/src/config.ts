@@ -1,0 +1,107 @@
+/**
+ * Server configuration: defaults, then PECTA_* environment variables, then command-line flags (flags win).
+ * Every value is validated here so that a typo stops the server at start-up with a message naming the setting.
+ */
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Requests per rolling 60 s per organisation (organisations can override both). */
+  ingestRateLimit: number;
+  defaultRateLimit: number;
+  /** Body limits in bytes. */
+  evaluateBodyLimit: number;
+  ingestBodyLimit: number;
+  defaultBodyLimit: number;
+  /** Deepest JSON nesting accepted in a body. */
+  maxJsonDepth: number;
+  /** Budget of the server-side gate suite in ms (SPEC: 50). */
+  evaluateTimeoutMs: number;
+  /** Trust X-Forwarded-* headers (behind a proxy). */
+  trustProxy: boolean;
+}
+
+export const DEFAULT_CONFIG: Omit<ServerConfig, 'dataDir'> = {
+  port: 8787,
+  host: '127.0.0.1',
+  logLevel: 'info',
+  ingestRateLimit: 500,
+  defaultRateLimit: 200,
+  evaluateBodyLimit: 1024 * 1024,
+  ingestBodyLimit: 4 * 1024 * 1024,
+  defaultBodyLimit: 64 * 1024,
+  maxJsonDepth: 64,
+  evaluateTimeoutMs: 50,
+  trustProxy: false,
+};
+
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.PECTA_HOME ? join(env.PECTA_HOME, 'data') : join(homedir(), '.pecta', 'data');
+}
+
+interface Setting {
+  key: keyof ServerConfig;
+  flag: string;
+  env: string;
+  parse: (raw: string, label: string) => unknown;
+}
+
+const int = (min: number, max: number) => (raw: string, label: string) => {
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${label} must be a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${label} must be between ${min} and ${max}, got ${n}`);
+  return n;
+};
+const bool = (raw: string, label: string) => {
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
+  throw new ConfigError(`${label} must be true or false, got "${raw}"`);
+};
+const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export const SETTINGS: readonly Setting[] = [
+  { key: 'port', flag: 'port', env: 'PECTA_PORT', parse: int(0, 65535) },
+  { key: 'host', flag: 'host', env: 'PECTA_HOST', parse: (raw) => raw.trim() },
+  { key: 'dataDir', flag: 'data-dir', env: 'PECTA_DATA_DIR', parse: (raw) => resolve(raw) },
+  {
+    key: 'logLevel',
+    flag: 'log-level',
+    env: 'PECTA_LOG_LEVEL',
+    parse: (raw, label) => {
+      if (!levels.includes(raw)) throw new ConfigError(`${label} must be one of ${levels.join(', ')}, got "${raw}"`);
+      return raw;
+    },
+  },
+  { key: 'ingestRateLimit', flag: 'ingest-rate-limit', env: 'PECTA_INGEST_RATE_LIMIT', parse: int(1, 10_000_000) },
+  { key: 'defaultRateLimit', flag: 'rate-limit', env: 'PECTA_RATE_LIMIT', parse: int(1, 10_000_000) },
+  { key: 'evaluateBodyLimit', flag: 'evaluate-body-limit', env: 'PECTA_EVALUATE_BODY_LIMIT', parse: int(1024, 64 * 1024 * 1024) },
+  { key: 'ingestBodyLimit', flag: 'ingest-body-limit', env: 'PECTA_INGEST_BODY_LIMIT', parse: int(1024, 64 * 1024 * 1024) },
+  { key: 'defaultBodyLimit', flag: 'body-limit', env: 'PECTA_BODY_LIMIT', parse: int(1024, 64 * 1024 * 1024) },
+  { key: 'maxJsonDepth', flag: 'max-json-depth', env: 'PECTA_MAX_JSON_DEPTH', parse: int(2, 1000) },
+  { key: 'evaluateTimeoutMs', flag: 'evaluate-timeout', env: 'PECTA_EVALUATE_TIMEOUT_MS', parse: int(1, 10_000) },
+  { key: 'trustProxy', flag: 'trust-proxy', env: 'PECTA_TRUST_PROXY', parse: bool },
+];
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** `flags` are already split (`{ port: '9000' }`); unknown flags are the CLI's business. */
+export function loadConfig(flags: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const config: ServerConfig = { ...DEFAULT_CONFIG, dataDir: defaultDataDir(env) };
+  for (const s of SETTINGS) {
+    const fromEnv = env[s.env];
+    if (fromEnv !== undefined && fromEnv !== '') (config as unknown as Record<string, unknown>)[s.key] = s.parse(fromEnv, s.env);
+    const fromFlag = flags[s.flag];
+    if (fromFlag !== undefined) {
+      const raw = fromFlag === true ? 'true' : String(fromFlag);
+      (config as unknown as Record<string, unknown>)[s.key] = s.parse(raw, `--${s.flag}`);
+    }
+  }
+  return config;
+}

@@ -1,0 +1,188 @@
+/**
+ * Reputation (SPEC §5) as pure functions over an agent's rolling window of its last 500 evaluations.
+ *
+ * The window is ordered by the order in which Pecta recorded the evaluations (arrival order). For live traffic that
+ * is time order; a backfill through /v1/ingest should be sent oldest first. Arrival order is what lets every back end
+ * keep the score exact under concurrent writers: an append happens under the agent's write lock and never rewrites
+ * the middle of the window.
+ */
+
+export const WINDOW_SIZE = 500;
+export const CALIBRATION_EVALUATIONS = 50;
+
+export type ReputationStatus = 'new' | 'calibrating' | 'active' | 'mature';
+
+export interface Reputation {
+  score: number;
+  status: ReputationStatus;
+  evaluations: number;
+  passed: number;
+  pass_rate: number;
+  avg_latency_ms: number;
+  streak: number;
+}
+
+/** One evaluation as the window sees it. */
+export interface WindowEntry {
+  passed: boolean;
+  /** The agent's reported latency when given, otherwise the gates' total latency (SPEC §5). */
+  latency_ms: number;
+}
+
+/** The latency an evaluation contributes to `avg_latency_ms`. Missing or invalid values count as 0. */
+export function windowLatency(latency_ms: number | null | undefined, total_latency_ms: number | null | undefined): number {
+  if (typeof latency_ms === 'number' && Number.isFinite(latency_ms) && latency_ms >= 0) return latency_ms;
+  if (typeof total_latency_ms === 'number' && Number.isFinite(total_latency_ms) && total_latency_ms >= 0) return total_latency_ms;
+  return 0;
+}
+
+export function statusFor(evaluations: number): ReputationStatus {
+  if (evaluations <= 0) return 'new';
+  if (evaluations < CALIBRATION_EVALUATIONS) return 'calibrating';
+  if (evaluations < WINDOW_SIZE) return 'active';
+  return 'mature';
+}
+
+/** The SPEC §5 formula on already-aggregated numbers. */
+export function scoreFor(evaluations: number, passed: number, avgLatencyMs: number, streak: number): number {
+  if (evaluations <= 0) return 0;
+  const passRate = passed / evaluations;
+  const latencyScore = Math.max(0, 1 - avgLatencyMs / 100);
+  const streakScore = Math.min(streak, 50) / 50;
+  const volumeScore = Math.min(evaluations, WINDOW_SIZE) / WINDOW_SIZE;
+  // The epsilon absorbs binary floating-point error (0.7*400 = 279.99999999999994) so that exact products floor as
+  // a person computing the formula by hand would expect; it is far below any real score step of 1.
+  const raw = passRate * 400 + latencyScore * 250 + streakScore * 200 + volumeScore * 150;
+  return Math.max(0, Math.min(1000, Math.floor(raw + 1e-9)));
+}
+
+/** Recomputes reputation from a window given oldest first (the reference every stored score must equal). */
+export function reputationOf(window: readonly WindowEntry[]): Reputation {
+  const entries = window.length > WINDOW_SIZE ? window.slice(window.length - WINDOW_SIZE) : window;
+  const evaluations = entries.length;
+  let passed = 0;
+  let latencySum = 0;
+  for (const e of entries) {
+    if (e.passed) passed++;
+    latencySum += e.latency_ms;
+  }
+  let streak = 0;
+  for (let i = entries.length - 1; i >= 0 && entries[i]!.passed; i--) streak++;
+  return summarise(evaluations, passed, latencySum, streak);
+}
+
+export function summarise(evaluations: number, passed: number, latencySum: number, streak: number): Reputation {
+  const avg = evaluations > 0 ? latencySum / evaluations : 0;
+  return {
+    score: scoreFor(evaluations, passed, avg, streak),
+    status: statusFor(evaluations),
+    evaluations,
+    passed,
+    pass_rate: evaluations > 0 ? round4(passed / evaluations) : 0,
+    avg_latency_ms: round3(avg),
+    streak,
+  };
+}
+
+export const EMPTY_REPUTATION: Reputation = Object.freeze(summarise(0, 0, 0, 0));
+
+/**
+ * An agent's window as a ring of the last 500 (passed, latency) pairs with a running pass count. The latency sum is
+ * re-added oldest first on every read so that it is bit-for-bit the sum `reputationOf` computes: a running float sum
+ * would drift from the recomputed reference. Serialises to a compact blob for storage.
+ */
+export class ReputationWindow {
+  private passedFlags: Uint8Array;
+  private latencies: Float64Array;
+  private start = 0;
+  private length = 0;
+  private passedCount = 0;
+
+  constructor(entries: readonly WindowEntry[] = []) {
+    this.passedFlags = new Uint8Array(WINDOW_SIZE);
+    this.latencies = new Float64Array(WINDOW_SIZE);
+    for (const e of entries) this.append(e);
+  }
+
+  get size(): number {
+    return this.length;
+  }
+
+  push(entry: WindowEntry): Reputation {
+    this.append(entry);
+    return this.reputation();
+  }
+
+  /** Adds without summarising: replaying a stored window must stay O(n), not O(n²). */
+  private append(entry: WindowEntry): void {
+    const latency = Number.isFinite(entry.latency_ms) && entry.latency_ms >= 0 ? entry.latency_ms : 0;
+    if (this.length === WINDOW_SIZE) {
+      this.passedCount -= this.passedFlags[this.start]!;
+      this.passedFlags[this.start] = entry.passed ? 1 : 0;
+      this.latencies[this.start] = latency;
+      this.start = (this.start + 1) % WINDOW_SIZE;
+    } else {
+      const at = (this.start + this.length) % WINDOW_SIZE;
+      this.passedFlags[at] = entry.passed ? 1 : 0;
+      this.latencies[at] = latency;
+      this.length++;
+    }
+    if (entry.passed) this.passedCount++;
+  }
+
+  entries(): WindowEntry[] {
+    const out: WindowEntry[] = [];
+    for (let i = 0; i < this.length; i++) {
+      const at = (this.start + i) % WINDOW_SIZE;
+      out.push({ passed: this.passedFlags[at] === 1, latency_ms: this.latencies[at]! });
+    }
+    return out;
+  }
+
+  reputation(): Reputation {
+    let streak = 0;
+    for (let i = this.length - 1; i >= 0; i--) {
+      if (this.passedFlags[(this.start + i) % WINDOW_SIZE] !== 1) break;
+      streak++;
+    }
+    let latencySum = 0;
+    for (let i = 0; i < this.length; i++) latencySum += this.latencies[(this.start + i) % WINDOW_SIZE]!;
+    return summarise(this.length, this.passedCount, latencySum, streak);
+  }
+
+  /** Layout: u16 length, then `length` × (u8 passed, f64 latency), oldest first. */
+  toBlob(): Uint8Array {
+    const buf = new Uint8Array(2 + this.length * 9);
+    const view = new DataView(buf.buffer);
+    view.setUint16(0, this.length, true);
+    let off = 2;
+    for (let i = 0; i < this.length; i++) {
+      const at = (this.start + i) % WINDOW_SIZE;
+      view.setUint8(off, this.passedFlags[at]!);
+      view.setFloat64(off + 1, this.latencies[at]!, true);
+      off += 9;
+    }
+    return buf;
+  }
+
+  static fromBlob(blob: Uint8Array | null | undefined): ReputationWindow {
+    const window = new ReputationWindow();
+    if (!blob || blob.byteLength < 2) return window;
+    const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+    const length = Math.min(view.getUint16(0, true), Math.floor((blob.byteLength - 2) / 9), WINDOW_SIZE);
+    let off = 2;
+    for (let i = 0; i < length; i++) {
+      window.append({ passed: view.getUint8(off) === 1, latency_ms: view.getFloat64(off + 1, true) });
+      off += 9;
+    }
+    return window;
+  }
+}
+
+function round4(x: number): number {
+  return Math.round(x * 10000) / 10000;
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

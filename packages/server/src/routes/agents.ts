@@ -1,0 +1,74 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { EMPTY_REPUTATION } from '../reputation.js';
+import {
+  AgentParams,
+  AgentsResponse,
+  ErrorSchema,
+  MAX_AGENTS_LISTED,
+  RegisterAgentBody,
+  RegisterAgentResponse,
+  ReputationResponse,
+} from '../schemas.js';
+import { iso, type RouteDeps } from './deps.js';
+
+/** GET/POST /v1/agents and GET /v1/reputation/:agentId. */
+export function agentRoutes(deps: RouteDeps): FastifyPluginAsync {
+  return async (app) => {
+    const api = app.withTypeProvider<ZodTypeProvider>();
+
+    api.get('/v1/reputation/:agentId', {
+      schema: {
+        summary: "An agent's reputation over its last 500 evaluations (zeros and status new when never seen)",
+        params: AgentParams,
+        response: { 200: ReputationResponse, '4xx': ErrorSchema },
+      },
+      handler: async (request) => {
+        const { agentId } = request.params;
+        const r = await deps.store.getReputation(request.auth!.orgId, agentId);
+        const rep = r ?? EMPTY_REPUTATION;
+        return {
+          agent_id: agentId,
+          score: rep.score,
+          evaluations: rep.evaluations,
+          passed: rep.passed,
+          pass_rate: rep.pass_rate,
+          avg_latency_ms: rep.avg_latency_ms,
+          streak: rep.streak,
+          status: rep.status,
+        };
+      },
+    });
+
+    api.get('/v1/agents', {
+      schema: {
+        summary: 'Agents of the organisation, most recently seen first (at most 500)',
+        response: { 200: AgentsResponse, '4xx': ErrorSchema },
+      },
+      handler: async (request) => {
+        const agents = await deps.store.listAgents(request.auth!.orgId, MAX_AGENTS_LISTED);
+        return {
+          agents: agents.map((a) => ({
+            agent_id: a.agent_id,
+            first_seen: iso(a.first_seen),
+            last_seen: iso(a.last_seen),
+            eval_count: a.eval_count,
+          })),
+        };
+      },
+    });
+
+    api.post('/v1/agents', {
+      schema: {
+        summary: 'Register an agent before its first evaluation (idempotent)',
+        body: RegisterAgentBody,
+        response: { 201: RegisterAgentResponse, '4xx': ErrorSchema },
+      },
+      handler: async (request, reply) => {
+        await deps.store.registerAgent(request.auth!.orgId, request.body.agent_id, deps.now());
+        reply.code(201);
+        return { agent_id: request.body.agent_id, ok: true as const };
+      },
+    });
+  };
+}

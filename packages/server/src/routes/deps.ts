@@ -1,0 +1,24 @@
+import type { Engine } from '@pecta/core';
+import type { Authenticator } from '../auth/authenticate.js';
+import type { SecretBox } from '../auth/crypto.js';
+import type { ServerConfig } from '../config.js';
+import type { Store } from '../store/types.js';
+
+/** What route plugins need; built once in app.ts. */
+export interface RouteDeps {
+  store: Store;
+  engine: Engine;
+  box: SecretBox;
+  auth: Authenticator;
+  config: ServerConfig;
+  version: string;
+  now: () => number;
+}
+
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+export function isoOrNull(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}

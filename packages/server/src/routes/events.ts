@@ -1,0 +1,44 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { ErrorSchema, EventsQuery, EventsResponse } from '../schemas.js';
+import { iso, type RouteDeps } from './deps.js';
+
+/** GET /v1/events: newest first, filtered, paged; `count < limit` marks the last page. */
+export function eventsRoutes(deps: RouteDeps): FastifyPluginAsync {
+  return async (app) => {
+    app.withTypeProvider<ZodTypeProvider>().get('/v1/events', {
+      schema: {
+        summary: 'List evaluation events, newest first',
+        querystring: EventsQuery,
+        response: { 200: EventsResponse, '4xx': ErrorSchema },
+      },
+      handler: async (request) => {
+        const q = request.query;
+        const events = await deps.store.queryEvents(request.auth!.orgId, {
+          limit: q.limit,
+          offset: q.offset,
+          agent_id: q.agent_id,
+          passed: q.passed === undefined ? undefined : q.passed === 'true',
+          from: q.from === undefined ? undefined : Date.parse(q.from),
+          to: q.to === undefined ? undefined : Date.parse(q.to),
+        });
+        return {
+          events: events.map((e) => ({
+            evaluation_id: e.evaluation_id,
+            agent_id: e.agent_id,
+            tool_name: e.tool_name,
+            passed: e.passed,
+            gates: e.gates,
+            total_latency_ms: e.total_latency_ms,
+            latency_ms: e.latency_ms,
+            reputation_score: e.reputation_score,
+            created_at: iso(e.created_at),
+          })),
+          limit: q.limit,
+          offset: q.offset,
+          count: events.length,
+        };
+      },
+    });
+  };
+}

@@ -1,0 +1,62 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { newEvaluationId } from '@pecta/core';
+import { ApiError } from '../errors.js';
+import { ErrorSchema, IngestBody, IngestResponse } from '../schemas.js';
+import type { NewEvent } from '../store/types.js';
+import { toGateRecord } from './evaluate.js';
+import type { RouteDeps } from './deps.js';
+
+/** Timestamps further than this in the future are refused: they would sit on top of every listing for good. */
+export const MAX_FUTURE_SKEW_MS = 24 * 60 * 60 * 1000;
+
+/** POST /v1/ingest: gate results produced elsewhere (SDK, proxy, custom), 1–100 per request. */
+export function ingestRoutes(deps: RouteDeps): FastifyPluginAsync {
+  return async (app) => {
+    app.withTypeProvider<ZodTypeProvider>().post('/v1/ingest', {
+      bodyLimit: deps.config.ingestBodyLimit,
+      config: { rateBucket: 'ingest' },
+      schema: {
+        summary: 'Record a batch of evaluation events',
+        body: IngestBody,
+        response: { 202: IngestResponse, '4xx': ErrorSchema },
+      },
+      handler: async (request, reply) => {
+        const { orgId } = request.auth!;
+        const now = deps.now();
+        const events: NewEvent[] = request.body.events.map((e, i) => {
+          const created_at = e.timestamp === undefined ? now : Date.parse(e.timestamp);
+          if (created_at > now + MAX_FUTURE_SKEW_MS) {
+            throw new ApiError('validation_error', `events.${i}.timestamp: is more than 24 hours in the future`);
+          }
+          const gates = (e.gates ?? []).map(toGateRecord);
+          return {
+            evaluation_id: newEvaluationId(now),
+            event_id: e.event_id ?? null,
+            agent_id: e.agent_id,
+            tool_name: e.tool ?? null,
+            // Skipped gates count as passing (SPEC §2), so a derived verdict matches what the engine would say.
+            passed: e.passed ?? gates.every((g) => g.passed || g.skipped === true),
+            gates,
+            total_latency_ms: e.total_latency_ms ?? null,
+            latency_ms: e.latency_ms ?? null,
+            created_at,
+          };
+        });
+        const recorded = await deps.store.recordEvents(orgId, events);
+        const duplicates = recorded.events.filter((e) => e.duplicate).length;
+        reply.code(202);
+        return {
+          accepted: events.length,
+          duplicates,
+          reputation_updates: recorded.reputations.map((r) => ({
+            agent_id: r.agent_id,
+            score: r.score,
+            status: r.status,
+            evaluations: r.evaluations,
+          })),
+        };
+      },
+    });
+  };
+}

@@ -1,0 +1,179 @@
+/**
+ * One zod schema per request and response: fastify validates with them, TypeScript types the handlers from them and
+ * /openapi.json is generated from them. Objects are strict: an unknown field is a 400, so a typo never passes silently.
+ */
+import { z } from 'zod';
+
+export const MAX_EVENTS_PER_BATCH = 100;
+export const MAX_GATES_PER_EVENT = 50;
+export const MAX_OFFSET = 100_000;
+export const MAX_AGENTS_LISTED = 500;
+
+const agentId = z.string().min(1).max(200).describe('Agent identifier, 1–200 characters');
+const latency = z.number().min(0).max(60_000);
+/** ISO 8601 with a time zone designator (Z or ±hh:mm); parsed to epoch milliseconds. */
+const isoDateTime = z
+  .string()
+  .max(40)
+  .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/, 'must be an ISO 8601 date-time, e.g. 2026-05-07T14:22:44Z')
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'is not a real date')
+  .describe('ISO 8601 date-time');
+
+export const ReputationSchema = z.object({
+  score: z.number().int().min(0).max(1000),
+  status: z.enum(['new', 'calibrating', 'active', 'mature']),
+  evaluations: z.number().int(),
+  passed: z.number().int(),
+  pass_rate: z.number(),
+  avg_latency_ms: z.number(),
+  streak: z.number().int(),
+});
+
+export const ErrorSchema = z.object({
+  error: z.string(),
+  code: z.string(),
+  status: z.number().int(),
+});
+
+// ---- POST /v1/evaluate -----------------------------------------------------------------------------------------------
+
+export const EvaluateBody = z.strictObject({
+  agent_id: agentId,
+  tool: z.string().max(200).optional(),
+  input: z.unknown().optional().describe('Any JSON; used by the gates, never stored'),
+  output: z.custom<unknown>((v) => v !== undefined, { message: 'Required' }).describe('Any JSON; the value the gates inspect, never stored'),
+  latency_ms: latency.optional(),
+});
+
+export const GateVerdict = z.object({
+  name: z.string(),
+  passed: z.boolean(),
+  latency_ms: z.number(),
+  reason: z.string().optional(),
+  skipped: z.boolean().optional(),
+  aborted: z.boolean().optional(),
+});
+
+export const EvaluateResponse = z.object({
+  evaluation_id: z.string(),
+  passed: z.boolean(),
+  gates: z.array(GateVerdict),
+  total_latency_ms: z.number(),
+  reputation: ReputationSchema,
+});
+
+// ---- POST /v1/ingest ---------------------------------------------------------------------------------------------------
+
+export const IngestGate = z.strictObject({
+  name: z.string().min(1).max(200),
+  passed: z.boolean(),
+  latency_ms: latency.optional(),
+  reason: z.string().max(500).optional(),
+  skipped: z.boolean().optional(),
+  aborted: z.boolean().optional(),
+});
+
+export const IngestEvent = z
+  .strictObject({
+    agent_id: agentId,
+    tool: z.string().max(200).optional(),
+    passed: z.boolean().optional().describe('Overall verdict; derived from the gates when absent'),
+    gates: z.array(IngestGate).max(MAX_GATES_PER_EVENT).optional(),
+    total_latency_ms: latency.optional(),
+    latency_ms: latency.optional(),
+    timestamp: isoDateTime.optional().describe('When the evaluation happened; default now'),
+    event_id: z.string().min(1).max(200).optional().describe('Client id; a repeat is accepted but not counted again'),
+  })
+  .refine((e) => e.passed !== undefined || (e.gates !== undefined && e.gates.length > 0), {
+    message: 'an event needs `passed` or at least one gate to derive it from',
+    path: ['passed'],
+  });
+
+export const IngestBody = z.strictObject({
+  events: z.array(IngestEvent).min(1).max(MAX_EVENTS_PER_BATCH),
+});
+
+export const IngestResponse = z.object({
+  accepted: z.number().int(),
+  duplicates: z.number().int(),
+  reputation_updates: z.array(
+    z.object({ agent_id: z.string(), score: z.number().int(), status: ReputationSchema.shape.status, evaluations: z.number().int() }),
+  ),
+});
+
+// ---- GET /v1/events ----------------------------------------------------------------------------------------------------
+
+const intInRange = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .regex(/^\d{1,7}$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    .default(fallback);
+
+export const EventsQuery = z.strictObject({
+  limit: intInRange(1, 100, 50),
+  offset: intInRange(0, MAX_OFFSET, 0),
+  agent_id: agentId.optional(),
+  passed: z.enum(['true', 'false']).optional(),
+  from: isoDateTime.optional(),
+  to: isoDateTime.optional(),
+});
+
+export const StoredGate = GateVerdict;
+
+export const EventSchema = z.object({
+  evaluation_id: z.string(),
+  agent_id: z.string(),
+  tool_name: z.string().nullable(),
+  passed: z.boolean(),
+  gates: z.array(StoredGate),
+  total_latency_ms: z.number().nullable(),
+  latency_ms: z.number().nullable(),
+  reputation_score: z.number().int(),
+  created_at: z.string(),
+});
+
+export const EventsResponse = z.object({
+  events: z.array(EventSchema),
+  limit: z.number().int(),
+  offset: z.number().int(),
+  count: z.number().int(),
+});
+
+// ---- reputation and agents -----------------------------------------------------------------------------------------
+
+export const AgentParams = z.strictObject({ agentId });
+
+export const ReputationResponse = ReputationSchema.extend({ agent_id: z.string() });
+
+export const AgentsResponse = z.object({
+  agents: z.array(z.object({ agent_id: z.string(), first_seen: z.string(), last_seen: z.string(), eval_count: z.number().int() })),
+});
+
+export const RegisterAgentBody = z.strictObject({ agent_id: agentId });
+export const RegisterAgentResponse = z.object({ agent_id: z.string(), ok: z.literal(true) });
+
+// ---- keys --------------------------------------------------------------------------------------------------------------
+
+export const CreateKeyBody = z.strictObject({
+  type: z.enum(['publishable', 'secret']),
+  label: z.string().min(1).max(100).optional(),
+});
+
+export const KeyInfo = z.object({
+  id: z.string(),
+  type: z.enum(['publishable', 'secret']),
+  label: z.string().nullable(),
+  hint: z.string(),
+  created_at: z.string(),
+  last_used_at: z.string().nullable(),
+  revoked: z.boolean(),
+  revoked_at: z.string().nullable(),
+});
+
+export const CreateKeyResponse = KeyInfo.extend({ key: z.string().describe('The plaintext key: shown this once, never again') });
+export const KeysResponse = z.object({ keys: z.array(KeyInfo) });
+export const KeyParams = z.strictObject({ id: z.string().min(1).max(64) });
+
+export const HealthResponse = z.object({ status: z.enum(['ok', 'unavailable']), version: z.string() });

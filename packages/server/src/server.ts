@@ -1,0 +1,47 @@
+/** Starting and stopping a whole server: store, keys, app, listener — in the order that loses nothing. */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildApp, type PectaApp } from './app.js';
+import { loadMasterKey, SecretBox } from './auth/crypto.js';
+import type { ServerConfig } from './config.js';
+import { bootstrapIfEmpty, type Bootstrap } from './orgs.js';
+import { SqliteStore } from './store/index.js';
+import type { Store } from './store/types.js';
+
+export interface RunningServer extends PectaApp {
+  store: Store;
+  box: SecretBox;
+  /** Set when this start created the first organisation: its keys, to be shown once. */
+  bootstrap: Bootstrap | null;
+  url: string;
+  /** Stops accepting, drains in-flight requests, then makes every accepted write durable and closes the store. */
+  close(): Promise<void>;
+}
+
+export async function openEmbedded(config: ServerConfig): Promise<{ store: Store; box: SecretBox }> {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const master = loadMasterKey({ dataDir: config.dataDir, env: process.env });
+  const store = new SqliteStore({ path: join(config.dataDir, 'pecta.db') });
+  await store.init();
+  return { store, box: new SecretBox(master.key) };
+}
+
+export async function startServer(config: ServerConfig, overrides: { logger?: boolean | Record<string, unknown> } = {}): Promise<RunningServer> {
+  const { store, box } = await openEmbedded(config);
+  const bootstrap = await bootstrapIfEmpty(store, box);
+  const built = await buildApp({ config, store, box, logger: overrides.logger });
+  const address = await built.app.listen({ port: config.port, host: config.host });
+  let closing: Promise<void> | undefined;
+  return {
+    ...built,
+    store,
+    box,
+    bootstrap,
+    url: address,
+    close: () =>
+      (closing ??= (async () => {
+        await built.app.close();
+        await store.close();
+      })()),
+  };
+}

@@ -1,0 +1,105 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli, startServerProcess } from '../helpers/spawn.js';
+
+describe('pecta serve', () => {
+  it('bootstraps once, prints keys once, serves them, and drains in-flight requests on SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pecta-serve-'));
+    try {
+      const server = await startServerProcess(dir);
+      assert.match(server.pk!, /^pk_live_[A-Za-z0-9]{32}$/);
+      assert.match(server.sk!, /^sk_live_[A-Za-z0-9]{32}$/);
+      assert.equal(statSync(join(dir, 'master.key')).mode & 0o777, 0o600);
+      const health = await fetch(`${server.url}/health`);
+      assert.equal(health.status, 200);
+
+      const auth = { authorization: `Bearer ${server.pk}`, 'content-type': 'application/json' };
+      // Start a burst of writes, signal while they are in flight: every one must complete.
+      const inflight = Array.from({ length: 40 }, (_, i) =>
+        fetch(`${server.url}/v1/ingest`, { method: 'POST', headers: auth, body: JSON.stringify({ events: [{ agent_id: 'drain', passed: true, event_id: `d${i}` }] }) }).then(
+          (r) => r.status,
+          () => 'connection refused',
+        ),
+      );
+      await new Promise((r) => setTimeout(r, 5));
+      server.child.kill('SIGTERM');
+      const statuses = await Promise.all(inflight);
+      const exit = await server.exited;
+      assert.equal(exit.code, 0, server.output());
+      assert.match(server.output(), /draining/);
+      const acked = statuses.filter((s) => s === 202).length;
+      assert.ok(statuses.every((s) => s === 202 || s === 503 || s === 'connection refused'), JSON.stringify(statuses));
+
+      const again = await startServerProcess(dir);
+      try {
+        assert.equal(again.pk, undefined, 'keys are printed on the first start only');
+        assert.doesNotMatch(again.output(), /sk_live_/);
+        const rep = (await (await fetch(`${again.url}/v1/reputation/drain`, { headers: auth })).json()) as { evaluations: number };
+        assert.equal(rep.evaluations, acked, 'every acknowledged write is in the store after a graceful stop');
+      } finally {
+        again.child.kill('SIGINT');
+        assert.equal((await again.exited).code, 0);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses bad configuration with a message naming the setting and exit code 2', async () => {
+    const r = await runCli(['serve', '--port', 'eighty']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--port must be a whole number/);
+    const e = await runCli(['serve', '--port', '0'], { PECTA_RATE_LIMIT: '-4' });
+    assert.equal(e.code, 2);
+    assert.match(e.stderr, /PECTA_RATE_LIMIT/);
+    const u = await runCli(['serve', '--no-such-flag']);
+    assert.equal(u.code, 2);
+  });
+});
+
+describe('pecta keys / orgs', () => {
+  it('creates organisations, creates, lists and revokes keys against the data directory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pecta-cli-'));
+    try {
+      const none = await runCli(['keys', 'list', '--data-dir', dir]);
+      assert.equal(none.code, 2);
+      assert.match(none.stderr, /no organisation yet/);
+
+      const org = await runCli(['orgs', 'create', '--name', 'Acme', '--data-dir', dir]);
+      assert.equal(org.code, 0, org.stderr);
+      const orgId = /organisation (org_\w+)/.exec(org.stdout)![1]!;
+      assert.match(org.stdout, /pk_live_[A-Za-z0-9]{32}/);
+
+      const created = await runCli(['keys', 'create', '--type', 'secret', '--label', 'deploy', '--data-dir', dir]);
+      assert.equal(created.code, 0, created.stderr);
+      const keyId = /^(key_\w+)/.exec(created.stdout)![1]!;
+      const plaintext = /(sk_live_[A-Za-z0-9]{32})/.exec(created.stdout)![1]!;
+
+      const list = await runCli(['keys', 'list', '--data-dir', dir]);
+      assert.equal(list.code, 0);
+      assert.equal(list.stdout.trim().split('\n').length, 3);
+      assert.ok(!list.stdout.includes(plaintext), 'list never prints a key');
+      assert.match(list.stdout, new RegExp(`${keyId}.*deploy.*active`));
+
+      const revoked = await runCli(['keys', 'revoke', keyId, '--data-dir', dir]);
+      assert.equal(revoked.code, 0);
+      assert.match((await runCli(['keys', 'list', '--data-dir', dir])).stdout, new RegExp(`${keyId}.*revoked`));
+
+      const second = await runCli(['orgs', 'create', '--name', 'Beta', '--data-dir', dir]);
+      assert.equal(second.code, 0);
+      const ambiguous = await runCli(['keys', 'list', '--data-dir', dir]);
+      assert.equal(ambiguous.code, 2);
+      assert.match(ambiguous.stderr, /choose one with --org/);
+      assert.equal((await runCli(['keys', 'list', '--org', orgId, '--data-dir', dir])).code, 0);
+
+      const limits = await runCli(['orgs', 'limits', orgId, '--default', '1000', '--data-dir', dir]);
+      assert.equal(limits.code, 0, limits.stderr);
+      assert.match((await runCli(['orgs', 'list', '--data-dir', dir])).stdout, /other 1000\/min/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

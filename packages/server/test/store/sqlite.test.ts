@@ -1,0 +1,425 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { reputationOf, windowLatency } from '../../src/reputation.js';
+import { SqliteStore } from '../../src/store/index.js';
+import { openDatabase } from '../../src/store/sqlite/driver.js';
+import { eventsPageParams, eventsPageSql, indexFor, type EventFilterShape } from '../../src/store/sqlite/events-query.js';
+import { SCHEMA_VERSION } from '../../src/store/sqlite/schema.js';
+import type { NewEvent, Organization, Store } from '../../src/store/types.js';
+import { storeContract } from './contract.js';
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'pecta-sqlite-'));
+}
+
+storeContract('sqlite', async () => {
+  const dir = tempDir();
+  const path = join(dir, 'pecta.db');
+  const opened: SqliteStore[] = [];
+  const open = async (): Promise<Store> => {
+    const store = new SqliteStore({ path });
+    opened.push(store);
+    await store.init();
+    return store;
+  };
+  return {
+    store: await open(),
+    reopen: open,
+    cleanup: async () => {
+      for (const store of opened) await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+const T0 = 1_750_000_000_000;
+let n = 0;
+
+function event(agentId: string, overrides: Partial<NewEvent> = {}): NewEvent {
+  n++;
+  return {
+    evaluation_id: `ev_${n}`,
+    event_id: null,
+    agent_id: agentId,
+    tool_name: null,
+    passed: true,
+    gates: [],
+    total_latency_ms: 1,
+    latency_ms: null,
+    created_at: T0 + n,
+    ...overrides,
+  };
+}
+
+const ORG: Organization = { id: 'org_1', name: 'Acme', created_at: T0, ingest_limit: null, default_limit: null };
+
+/** A store on a temp file with one organisation; cleanup closes it and removes the folder. */
+async function fileStore(options: { maxQueuedEvents?: number; busyTimeoutMs?: number } = {}) {
+  const dir = tempDir();
+  const path = join(dir, 'pecta.db');
+  const stores: SqliteStore[] = [];
+  const open = async () => {
+    const store = new SqliteStore({ path, ...options });
+    stores.push(store);
+    await store.init();
+    return store;
+  };
+  const store = await open();
+  await store.createOrganization(ORG);
+  return {
+    store,
+    path,
+    open,
+    cleanup: async () => {
+      for (const s of stores) await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function countRows(path: string, sql: string): number {
+  const db = openDatabase(path, { readonly: true });
+  try {
+    return (db.prepare<{ n: number }>(sql).get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+describe('SqliteStore: connection and schema', () => {
+  it('runs in WAL mode with synchronous=FULL, foreign keys on and the schema version stamped', async () => {
+    const { store, cleanup } = await fileStore({ busyTimeoutMs: 1234 });
+    try {
+      assert.deepEqual(store.settings(), {
+        journal_mode: 'wal',
+        synchronous: 2,
+        foreign_keys: 1,
+        busy_timeout: 1234,
+        user_version: SCHEMA_VERSION,
+      });
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('init() is idempotent on an existing file and creates missing parent folders', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'nested', 'deeper', 'pecta.db');
+    try {
+      const first = new SqliteStore({ path });
+      await first.init();
+      await first.createOrganization(ORG);
+      await first.recordEvents(ORG.id, [event('a')]);
+      await first.init();
+      await first.close();
+      assert.ok(existsSync(path));
+      const second = new SqliteStore({ path });
+      await second.init();
+      await second.init();
+      assert.equal((await second.getReputation(ORG.id, 'a'))!.eval_count, 1);
+      await second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a file written by a newer schema version', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'pecta.db');
+    try {
+      const db = openDatabase(path);
+      db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+      db.close();
+      const store = new SqliteStore({ path });
+      await assert.rejects(store.init(), /newer than this server supports/);
+      await store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects calls before init() and after close(); close() is idempotent', async () => {
+    const store = new SqliteStore({ path: ':memory:' });
+    await assert.rejects(store.getOrganization('x'), /call init\(\)/);
+    await assert.rejects(store.recordEvents('x', [event('a')]), /call init\(\)/);
+    await store.init();
+    assert.equal(await store.ping(), true);
+    await store.close();
+    await store.close();
+    assert.equal(await store.ping(), false);
+    await assert.rejects(store.recordEvents(ORG.id, [event('a')]), /closed/);
+    await assert.rejects(store.listAgents(ORG.id, 10), /closed/);
+  });
+
+  it('stores only the gate fields of the data boundary', async () => {
+    const store = new SqliteStore({ path: ':memory:' });
+    await store.init();
+    await store.createOrganization(ORG);
+    const leaky = { name: 'pii', passed: false, latency_ms: 1, reason: 'email address detected in output', details: { match: 'a@b.c' } };
+    await store.recordEvents(ORG.id, [event('a', { gates: [leaky] })]);
+    const [stored] = await store.queryEvents(ORG.id, { limit: 1, offset: 0 });
+    assert.deepEqual(stored!.gates, [{ name: 'pii', passed: false, latency_ms: 1, reason: 'email address detected in output' }]);
+    await store.close();
+  });
+});
+
+describe('SqliteStore: GET /v1/events query plans', () => {
+  const shapes: EventFilterShape[] = [];
+  for (const agent of [false, true]) for (const passed of [false, true]) for (const from of [false, true]) for (const to of [false, true]) shapes.push({ agent, passed, from, to });
+
+  it('pages every filter combination through a covering index, without scanning events or sorting them', async () => {
+    const { path, cleanup } = await fileStore();
+    const db = openDatabase(path, { readonly: true });
+    try {
+      for (const shape of shapes) {
+        const query = { limit: 100, offset: 100000, agent_id: shape.agent ? 'a' : undefined, passed: shape.passed ? true : undefined, from: shape.from ? T0 : undefined, to: shape.to ? T0 : undefined };
+        const plan = db
+          .prepare<{ id: number; parent: number; detail: string }>(`EXPLAIN QUERY PLAN ${eventsPageSql(shape)}`)
+          .all(...eventsPageParams(ORG.id, query));
+        const label = JSON.stringify(shape);
+        const details = plan.map((row) => row.detail);
+        const indexSearches = details.filter((d) => d.startsWith(`SEARCH events USING COVERING INDEX ${indexFor(shape)} (org_id=?`));
+        assert.equal(indexSearches.length, shape.passed ? 1 : 2, `${label}: ${details.join(' | ')}`);
+        if (!shape.passed) assert.ok(details.includes('MERGE (UNION ALL)'), `${label}: merged, not sorted`);
+        assert.ok(details.includes('SEARCH e USING INTEGER PRIMARY KEY (rowid=?)'), label);
+        assert.ok(details.every((d) => !d.startsWith('SCAN') || d === 'SCAN page'), `${label}: ${details.join(' | ')}`);
+        // The only sort allowed is the outer one over the page itself (at most `limit` rows).
+        const sorts = plan.filter((row) => row.detail.includes('TEMP B-TREE'));
+        assert.deepEqual(sorts.map((row) => row.parent), [0], `${label}: ${details.join(' | ')}`);
+      }
+    } finally {
+      db.close();
+      await cleanup();
+    }
+  });
+});
+
+describe('SqliteStore: group commit', () => {
+  it('commits every batch queued in one event-loop turn in a single transaction, and only then resolves', async () => {
+    const { store, path, cleanup } = await fileStore();
+    try {
+      const before = store.writeStats();
+      const pending = Array.from({ length: 50 }, (_, i) => store.recordEvents(ORG.id, [event(`agent-${i % 5}`), event('common')]));
+      assert.equal(countRows(path, 'SELECT count(*) AS n FROM events'), 0, 'nothing is written before the turn ends');
+      const settled = pending.map((p) => p.then(() => countRows(path, 'SELECT count(*) AS n FROM events')));
+      const visibleAtResolve = await Promise.all(settled);
+      assert.ok(visibleAtResolve.every((rows) => rows === 100), 'each promise resolves after COMMIT: another connection sees all rows');
+      const after = store.writeStats();
+      assert.equal(after.transactions - before.transactions, 1);
+      assert.equal(after.batches - before.batches, 50);
+      const results = await Promise.all(pending);
+      assert.deepEqual(results.map((r) => r.reputations.at(-1)!.evaluations), Array.from({ length: 50 }, (_, i) => i + 1), 'applied in queue order');
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('applies concurrent batches in call order: the first copy of an event_id wins', async () => {
+    const { store, cleanup } = await fileStore();
+    try {
+      const [first, second] = await Promise.all([
+        store.recordEvents(ORG.id, [event('a', { event_id: 'same' })]),
+        store.recordEvents(ORG.id, [event('b', { event_id: 'same' })]),
+      ]);
+      assert.equal(first.events[0]!.duplicate, false);
+      assert.equal(second.events[0]!.duplicate, true);
+      assert.equal(await store.getReputation(ORG.id, 'b'), null, 'a duplicate does not create its agent');
+      assert.deepEqual(second.reputations, [{ agent_id: 'b', ...reputationOf([]) }]);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('reports each batch’s reputation as of the end of that batch, not of the group', async () => {
+    const { store, cleanup } = await fileStore();
+    try {
+      const [r1, r2] = await Promise.all([
+        store.recordEvents(ORG.id, [event('a', { passed: true }), event('a', { passed: true })]),
+        store.recordEvents(ORG.id, [event('a', { passed: false })]),
+      ]);
+      assert.deepEqual([r1.reputations[0]!.evaluations, r1.reputations[0]!.streak], [2, 2]);
+      assert.deepEqual([r2.reputations[0]!.evaluations, r2.reputations[0]!.streak], [3, 0]);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('first_seen of a new agent spans only the batch that created it', async () => {
+    const { store, cleanup } = await fileStore();
+    try {
+      await Promise.all([
+        store.recordEvents(ORG.id, [event('a', { created_at: T0 + 500 })]),
+        store.recordEvents(ORG.id, [event('a', { created_at: T0 + 100 })]),
+      ]);
+      const rep = await store.getReputation(ORG.id, 'a');
+      assert.deepEqual([rep!.first_seen, rep!.last_seen], [T0 + 500, T0 + 500], 'as if the batches ran one after the other');
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('flushes early when the queue grows past maxQueuedEvents', async () => {
+    const { store, cleanup } = await fileStore({ maxQueuedEvents: 10 });
+    try {
+      const before = store.writeStats().transactions;
+      const results = await Promise.all(Array.from({ length: 8 }, () => store.recordEvents(ORG.id, [event('a'), event('a'), event('a'), event('a')])));
+      assert.equal(store.writeStats().transactions - before, 3, '4+4+4 | 4+4+4 | 4+4');
+      assert.deepEqual(results.map((r) => r.reputations[0]!.evaluations), [4, 8, 12, 16, 20, 24, 28, 32]);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('retries batch by batch when a group fails, so only the bad batches reject and leave no trace', async () => {
+    const { store, cleanup } = await fileStore();
+    try {
+      const before = store.writeStats();
+      const good1 = store.recordEvents(ORG.id, [event('a'), event('a')]);
+      const unknownOrg = store.recordEvents('org_missing', [event('a'), event('x')]);
+      const good2 = store.recordEvents(ORG.id, [event('a', { passed: false }), event('b')]);
+      const badTime = store.recordEvents(ORG.id, [event('a'), event('b', { created_at: Number.NaN })]);
+      const badGates = store.recordEvents(ORG.id, [event('a', { gates: [{ name: 'g', passed: true, latency_ms: 10n as unknown as number }] })]);
+      const good3 = store.recordEvents(ORG.id, [event('b')]);
+      await assert.rejects(unknownOrg, /FOREIGN KEY/);
+      await assert.rejects(badTime, /NOT NULL/);
+      await assert.rejects(badGates, /BigInt/);
+      const [r1, r2, r3] = await Promise.all([good1, good2, good3]);
+      assert.deepEqual([r1.reputations[0]!.evaluations, r2.reputations[0]!.evaluations, r3.reputations[0]!.evaluations], [2, 3, 2]);
+      const after = store.writeStats();
+      assert.equal(after.failedGroups - before.failedGroups, 1);
+      assert.equal(after.retriedBatches - before.retriedBatches, 6);
+      assert.equal(after.batches - before.batches, 3);
+      assert.equal((await store.agentEventsInOrder(ORG.id, 'a')).length, 3);
+      assert.equal((await store.agentEventsInOrder(ORG.id, 'b')).length, 2);
+      assert.equal((await store.queryEvents(ORG.id, { limit: 100, offset: 0 })).length, 5);
+      assert.equal(await store.getReputation('org_missing', 'a'), null);
+      for (const agent of ['a', 'b']) {
+        const stored = await store.agentEventsInOrder(ORG.id, agent);
+        const window = stored.map((e) => ({ passed: e.passed, latency_ms: windowLatency(e.latency_ms, e.total_latency_ms) }));
+        const { agent_id: _, first_seen: _f, last_seen: _l, eval_count, ...rep } = (await store.getReputation(ORG.id, agent))!;
+        assert.deepEqual(rep, reputationOf(window));
+        assert.equal(eval_count, stored.length);
+      }
+      await assert.rejects(store.recordEvents('org_missing', [event('a')]), /FOREIGN KEY/, 'a lone bad batch rejects too');
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('rejects the whole group without per-batch retries when another connection holds the write lock', async () => {
+    const { store, path, cleanup } = await fileStore({ busyTimeoutMs: 20 });
+    const cli = openDatabase(path);
+    try {
+      cli.exec('BEGIN IMMEDIATE');
+      const before = store.writeStats();
+      const outcomes = await Promise.allSettled([1, 2, 3].map(() => store.recordEvents(ORG.id, [event('a')])));
+      for (const outcome of outcomes) {
+        assert.equal(outcome.status, 'rejected');
+        assert.equal((outcome as PromiseRejectedResult).reason.code, 'SQLITE_BUSY');
+      }
+      const after = store.writeStats();
+      assert.equal(after.failedGroups - before.failedGroups, 1);
+      assert.equal(after.retriedBatches - before.retriedBatches, 0, 'a lock timeout is no batch’s fault');
+      cli.exec('COMMIT');
+      const result = await store.recordEvents(ORG.id, [event('a')]);
+      assert.equal(result.reputations[0]!.evaluations, 1, 'the store works again once the lock is released');
+    } finally {
+      cli.close();
+      await cleanup();
+    }
+  });
+
+  it('close() commits what is still queued before closing', async () => {
+    const { store, open, cleanup } = await fileStore();
+    try {
+      const pending = store.recordEvents(ORG.id, [event('a'), event('a')]);
+      await store.close();
+      assert.equal((await pending).reputations[0]!.evaluations, 2);
+      const reopened = await open();
+      assert.equal((await reopened.getReputation(ORG.id, 'a'))!.eval_count, 2);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('reads agent windows inside each transaction, so two connections on one file stay exact', async () => {
+    const { store, open, cleanup } = await fileStore();
+    try {
+      const other = await open();
+      const sent: NewEvent[] = [];
+      for (let i = 0; i < 30; i++) {
+        const writer = i % 3 === 0 ? other : store;
+        const batch = [event('shared', { passed: i % 4 !== 0, latency_ms: i })];
+        sent.push(...batch);
+        await writer.recordEvents(ORG.id, batch);
+      }
+      const rep = await store.getReputation(ORG.id, 'shared');
+      assert.equal(rep!.eval_count, 30);
+      const { agent_id: _, first_seen: _f, last_seen: _l, eval_count: _c, ...own } = rep!;
+      assert.deepEqual(own, reputationOf(sent.map((e) => ({ passed: e.passed, latency_ms: windowLatency(e.latency_ms, e.total_latency_ms) }))));
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+describe('SqliteStore: durability of an acknowledged write', () => {
+  it('keeps every event whose promise resolved, even when the process is SIGKILLed right after', async () => {
+    const { path, store, cleanup } = await fileStore();
+    await store.close();
+    const storeModule = new URL('../../src/store/sqlite/sqlite-store.ts', import.meta.url).href;
+    const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+    // Four concurrent writers, so acknowledgements come from group commits; each line is printed after its promise resolved.
+    const child = `
+      const { SqliteStore } = await import(${JSON.stringify(storeModule)});
+      const store = new SqliteStore({ path: ${JSON.stringify(path)} });
+      await store.init();
+      let i = 0;
+      const writer = async (w) => {
+        for (;;) {
+          const id = 'k' + w + '_' + (i++);
+          await store.recordEvents(${JSON.stringify(ORG.id)}, [{ evaluation_id: 'ev_' + id, event_id: id, agent_id: 'agent-' + w,
+            tool_name: null, passed: true, gates: [], total_latency_ms: 1, latency_ms: null, created_at: Date.now() }]);
+          process.stdout.write(id + '\\n');
+        }
+      };
+      for (let w = 0; w < 4; w++) writer(w);
+    `;
+    const proc = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', '--input-type=module', '-e', child], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const acknowledged: string[] = [];
+    let stderr = '';
+    let buffered = '';
+    try {
+      await new Promise<void>((resolve, reject) => {
+        proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        proc.stdout.on('data', (chunk: Buffer) => {
+          buffered += chunk.toString();
+          const lines = buffered.split('\n');
+          buffered = lines.pop()!;
+          acknowledged.push(...lines);
+          if (acknowledged.length >= 300 && proc.exitCode === null && !proc.killed) proc.kill('SIGKILL');
+        });
+        proc.on('exit', (_code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`child exited: ${stderr}`))));
+      });
+      const reopened = new SqliteStore({ path });
+      await reopened.init();
+      const stored = new Set<string>();
+      for (let w = 0; w < 4; w++) for (const e of await reopened.agentEventsInOrder(ORG.id, `agent-${w}`)) stored.add(e.event_id!);
+      await reopened.close();
+      const lost = acknowledged.filter((id) => !stored.has(id));
+      assert.ok(acknowledged.length >= 300);
+      assert.deepEqual(lost, [], 'every acknowledged event survived');
+    } finally {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+      await cleanup();
+    }
+  });
+});
