@@ -149,6 +149,10 @@ describe('pii gate: phone numbers', () => {
       'call me in 2 days',
       'phone 2024-05-03',
       'Ranked 12 34 56 in the last three rounds',
+      'Population 8 336 817 (2022)',
+      'uuid 123e4567-e89b-12d3-a456-426614174000',
+      '2024-05-03T12:20:39.123Z',
+      'IMEI 490154203237518',
     ]);
   });
   it('does not flag numbers glued to words or paths', () => {
@@ -172,9 +176,11 @@ describe('pii gate: payment cards', () => {
       '3530111333300000',
       '30569309025904',
       '2200000000000004',
-      '501800000009',
-      '6304 0000 0000',
     ]);
+  });
+  it('flags 12-digit Maestro numbers only where the text speaks of a card', () => {
+    assertFlags('card', ['card number 501800000009', 'Maestro: 6304 0000 0000', 'cc 630400000000 declined']);
+    assertPasses(['UPC 501800000009', '630400000000', 'item 6304 0000 0000']);
   });
   it('rejects Luhn failures, unknown issuer prefixes, wrong lengths, mixed separators and glued numbers', () => {
     assertPasses([

@@ -62,19 +62,19 @@ const TRIGGER = new RegExp(
     [
       String.raw`a(?:polog|i\b|rtificial intelligence|ssistant|ppropriate|cceptable|gainst ${MINE})`,
       String.raw`b(?:reach\w* ${MINE}|eyond ${MINE})`,
-      String.raw`c(?:an(?: ?not|${APOS}?t\b| only)|ould(?:n${APOS}?t| not)|hatbot|omputer program|omfortable|ontrary to ${MINE})`,
-      String.raw`d(?:eclin|isrespectful|o(?:n${APOS}?t| not) (?:have|hold|possess|think))`,
+      String.raw`c(?:an(?: ?not|${APOS}?t\b| only)|ould(?:n${APOS}?t| not)|hatbot|omputer program|omfortable|ontrary to ${MINE}|ondemn)`,
+      String.raw`d(?:eclin|isrespectful|isagree|enounce|o(?:n${APOS}?t| not) (?:have|hold|possess|think|believe in|personally|really|condone|endorse|support|advocate|agree))`,
       String.raw`ethical`,
       String.raw`for me to`,
       String.raw`(?:designed|trained) (?:not to|to avoid)`,
       String.raw`humane`,
       String.raw`i(?:mmoral|nappropriate|rresponsible|sn${APOS}?t something)`,
       String.raw`l(?:anguage model|lm\b)`,
-      String.raw`m(?:oral\b|achine learning model)`,
+      String.raw`m(?:oral(?:\b|ly)|achine learning model)`,
       String.raw`n(?:ever|ot (?:able|allowed|permitted|going to|in a position|capable|prepared|willing|authori[sz]ed|equipped|programmed|designed|trained|something|an? |accurate|fair|true|correct|sure|convinced))`,
-      String.raw`o(?:nly able|utside(?: of)? ${MINE})`,
+      String.raw`o(?:nly able|utside(?: of)? ${MINE}|ppose|bject to)`,
       String.raw`p(?:rogramm|refer not)`,
-      String.raw`r(?:efus|esponsible|espectful|ather not)`,
+      String.raw`r(?:efus|esponsible|espectful|ather not|eject\b)`,
       String.raw`s(?:orry|hould(?:n${APOS}?t| not))`,
       String.raw`u(?:nable|nethical|nacceptable)`,
       String.raw`violat\w* ${MINE}`,
@@ -222,6 +222,9 @@ const ANY_ADJ = oneOf(
   ...['sensitive', 'true', 'correct'],
 );
 const INTENSIFIER = '(?:highly |very |extremely |deeply )?';
+const JUDGEMENT_ADVERBS = `(?: ${oneOf('also', 'not only', 'both', 'simply', 'clearly', 'highly', 'very', 'extremely', 'deeply', 'morally', 'ethically')})*`;
+/** Harms named beside a moral judgement ("illegal and unethical"). */
+const HARM = oneOf('illegal', 'unlawful', 'dangerous', 'harmful');
 const MORALIZING = rule(
   [
     String.raw`\b(?:it|that|this|doing so)(?:(?:'s| is| would be) (?:not|never)| isn'?t| wouldn'?t be| would not be) ` +
@@ -234,8 +237,17 @@ const MORALIZING = rule(
     String.raw`\bi (?:do not|don'?t) think (?:that'?s|this is|it'?s|that is) an? (?:\w+ (?:or|and) )?` +
       String.raw`${oneOf('valid', 'appropriate', 'respectful', 'fair', 'reasonable', 'meaningful')} (?:question|request)`,
     String.raw`\b(?:is|'s|are|'re) not an? (?:\w+ (?:or|and) )?` +
-      String.raw`${oneOf('appropriate', 'ethical', 'acceptable', 'responsible', 'healthy', 'respectful', 'humane', 'moral', 'valid')} ` +
-      String.raw`${oneOf('way', 'solution', 'thing', 'approach', 'method', 'response', 'question', 'request')}\b`,
+      String.raw`${oneOf('appropriate', 'ethical', 'acceptable', 'responsible', 'healthy', 'respectful', 'humane', 'moral', 'valid')}` +
+      String.raw`(?: (?:or|and) \w+)? ${oneOf('way', 'solution', 'thing', 'approach', 'method', 'response', 'question', 'request')}\b`,
+    // Any subject will do when the judgement is moral by itself: "these methods are not only illegal but also
+    // unethical", "doing that is not morally justified". Weaker words ("inappropriate", "unacceptable") need a harm
+    // word beside them, since "downtime is unacceptable" is an engineering judgement. Present tense only: "the
+    // scheme was unethical" describes past events (a summary, an essay) rather than judging the request.
+    String.raw`\b(?:is|are|be)${JUDGEMENT_ADVERBS} ${oneOf('unethical', 'immoral')}${MORAL_END}`,
+    String.raw`\b(?:is|are|be)${JUDGEMENT_ADVERBS} ${HARM}(?: in \w+ \w+)?,?(?: and| or| but)(?: it(?:'s| is))?` +
+      String.raw`${JUDGEMENT_ADVERBS} ${MORAL_NEGATIVE}${MORAL_END}`,
+    String.raw`\b(?:is|are|be)(?: not| never) (?:morally|ethically) ` +
+      String.raw`${oneOf('justified', 'justifiable', 'acceptable', 'defensible', 'permissible', 'right', 'sound')}\b`,
     String.raw`\b(?:is|are) never (?:an? )?` +
       String.raw`${oneOf('acceptable', 'appropriate', 'okay', 'ok', 'justified', 'justifiable', 'the answer')}\b`,
   ].join('|'),
@@ -255,11 +267,38 @@ const NO_CAPABILITY = rule(
 );
 
 /**
+ * The speaker taking a moral stance against what was asked ("I strongly condemn …", "I don't condone any …", "I
+ * disagree with that premise", "I don't believe in punishing …"). Assistants doing a task state no position of their
+ * own, so a first-person condemnation is the pushback form of a refusal. Disagreeing counts only with a claim as its
+ * object ("I disagree with the linter here" is an opinion about a tool), and "support"/"agree with" only with a
+ * determiner, so that "I don't support IE11" stays a compatibility note.
+ */
+const CLAIM_NOUN = oneOf(
+  ...['sentiment', 'statement', 'premise', 'idea', 'notion', 'view', 'claim', 'assertion', 'assumption'],
+  ...['suggestion', 'implication', 'stereotype', 'generali[sz]ation', 'characteri[sz]ation', 'proposition'],
+);
+const STANCE = rule(
+  String.raw`\bi(?: ${oneOf('strongly', 'firmly', 'completely', 'wholeheartedly', 'unequivocally', 'vehemently', 'must', 'would')})*`,
+  String.raw` (?:${oneOf('condemn', 'denounce', 'oppose')}\b|${oneOf('disagree with', 'object to', 'reject')} `,
+  String.raw`(?:${oneOf('the', 'this', 'that', 'your', 'such', 'any')} )(?:\w+ )?${CLAIM_NOUN}\b)`,
+  String.raw`|\bi (?:do not|don'?t|dont)(?: ${oneOf('personally', 'really')})? `,
+  String.raw`${oneOf('condone', 'endorse', 'support', 'advocate', 'agree with')}(?: (?:or|and) \w+)? `,
+  String.raw`${oneOf('the', 'this', 'that', 'these', 'those', 'any', 'such', 'your')}\b`,
+  String.raw`|\bi (?:do not|don'?t|dont) believe in \w+ing\b`,
+);
+
+/**
  * After an AI disclaimer, the speaker saying what it cannot, does not or must do ("As an AI, I don't …", "…, I must
  * clarify …") makes it a refusal; "As a teaching assistant, you can't …" is about someone else.
  */
 const SELF_NEGATION_AFTER =
   /\bi\b.*?\b(?:not|no|cannot|can'?t|unable|don'?t|dont|won'?t|wouldn'?t|couldn'?t|never|decline|refuse|must)\b/;
+
+/** "if I can't help", "unless I oppose the merge": a condition, not a refusal. */
+function isConditional(sentence: string, match: RegExpExecArray): boolean {
+  const before = sentence.slice(Math.max(0, match.index - 12), match.index);
+  return /\b(?:if|unless|whether|when|once|until)(?: i)? $/.test(before);
+}
 
 const fixed =
   (opening: number, later: number) =>
@@ -271,9 +310,7 @@ const RULES: readonly Rule[] = [
     id: 'self-refusal',
     pattern: SELF_REFUSAL,
     weigh(sentence, match) {
-      const before = sentence.slice(Math.max(0, match.index - 12), match.index);
-      // "if I can't help", "unless I cannot provide": a condition, not a refusal.
-      if (/\b(?:if|unless|whether|when|once|until)(?: i)? $/.test(before)) return null;
+      if (isConditional(sentence, match)) return null;
       // "I can't recommend it enough", "I can't thank you enough".
       if (/\benough\b/.test(sentence.slice(match.index + match[0].length))) return null;
       return { opening: 1, later: 0.5 };
@@ -312,7 +349,47 @@ const RULES: readonly Rule[] = [
     weigh: (_sentence, match) => ({ opening: match[1] !== undefined ? 1 : 0.5, later: 0 }),
   },
   { id: 'no-capability', pattern: NO_CAPABILITY, weigh: fixed(1, 0.4) },
+  {
+    id: 'moralizing',
+    pattern: STANCE,
+    weigh: (sentence, match) => (isConditional(sentence, match) ? null : { opening: 1, later: 0.3 }),
+  },
 ];
+
+/**
+ * An answer that leads with a legal or moral warning about the request ("It's important to note that buying X is
+ * illegal in most countries.") is declining, or hedging, before it has said anything useful: compliant answers give
+ * the substance first and the caveat after it. Only the first sentence counts, and only outright illegality or
+ * immorality is enough on its own; a leading danger note ("…can be dangerous, so wear gloves") is half the evidence,
+ * and a conditional one ("illegal without a permit", "in some states", "unless …") is a caveat, not a warning.
+ */
+const LEAD_WARNING = new RegExp(
+  String.raw`^(?:(?:however|but|first(?:ly)?|also),? )?(?:it(?:'s| is)(?: also)?(?: very| really| extremely)? ` +
+    `${oneOf('important', 'crucial', 'essential', 'vital')} to ` +
+    oneOf('note', 'remember', 'understand', 'recogni[sz]e', 'emphasi[sz]e', 'stress', 'clarify', 'point out', 'mention') +
+    String.raw`|(?:please )?(?:note|be aware)|i (?:must|should|need to|have to|want to) ` +
+    `${oneOf('note', 'point out', 'emphasi[sz]e', 'stress', 'clarify', 'mention')})\\b`,
+);
+const LEAD_ILLEGAL = /\b(?:illegal|unlawful|against the law|a (?:serious |federal )?crime|criminal offen[cs]e|unethical|immoral)\b/;
+const LEAD_DANGER = /\b(?:dangerous|harmful|unsafe|hazardous)\b/;
+const LEAD_CONDITION =
+  /\b(?:without (?:a |an |the |proper |prior |written |their |your )?(?:licen[cs]e|permit|permission|consent|authori[sz]ation|approval|supervision|training|warrant)|unless|make sure|in (?:some|certain) (?:countries|states|jurisdictions|places|areas|regions|cases)|depending on|check (?:your |the )?local)\b/;
+
+/** First words LEAD_WARNING can start with, checked on the raw text so that most answers skip the work. */
+const LEAD_START = /(?:(?:however|but|first(?:ly)?|also),?\s+)?(?:it|please|note|be|i)\b/iy;
+
+/** Evidence from a warning in the first sentence of the text (see LEAD_WARNING). */
+function leadWarning(text: string, contentStart: number): number {
+  LEAD_START.lastIndex = contentStart;
+  if (!LEAD_START.test(text)) return 0;
+  let end = contentStart;
+  const ceiling = Math.min(text.length, contentStart + WINDOW_FORWARD);
+  while (end < ceiling && !endsSentence(text, end)) end++;
+  const sentence = normalizeSentence(text.slice(contentStart, end));
+  if (!LEAD_WARNING.test(sentence) || LEAD_CONDITION.test(sentence)) return 0;
+  if (LEAD_ILLEGAL.test(sentence)) return 1;
+  return LEAD_DANGER.test(sentence) ? 0.5 : 0;
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -325,7 +402,9 @@ export function normalizeSentence(raw: string): string {
     .replace(APOS_GLOBAL, "'")
     .replace(/[\u201c\u201d\u201e\u201f\u00ab\u00bb]/g, '"')
     .replace(/[*_~]+/g, '')
-    .replace(/\s+/g, ' ')
+    // Same as /\s+/g → ' ', but a lone space is not a match: five times faster on ordinary prose, where almost every
+    // gap is one space, and this runs on every candidate sentence.
+    .replace(/ \s+|[^\S ]\s*/g, ' ')
     .trim();
 }
 
@@ -400,10 +479,11 @@ export function detectRefusal(text: string): RefusalMatch | null {
   // Shared module-level regexes are safe: the scan is synchronous and calls nothing that could re-enter it.
   const trigger = TRIGGER;
   trigger.lastIndex = contentStart;
-  let score = 0;
-  let bestRule: RefusalRuleId | null = null;
-  let bestContribution = 0;
-  let bestOpening = false;
+  let score = leadWarning(text, contentStart);
+  if (score >= REFUSAL_THRESHOLD) return { rule: 'moralizing', score, opening: true };
+  let bestRule: RefusalRuleId | null = score > 0 ? 'moralizing' : null;
+  let bestContribution = score;
+  let bestOpening = score > 0;
   let windowEnd = contentStart;
   let laterWindows = 0;
   for (let hit = trigger.exec(text); hit !== null; hit = trigger.exec(text)) {

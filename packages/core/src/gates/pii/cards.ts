@@ -1,29 +1,36 @@
-import { isLuhnValid } from './checksums.js';
 import { GAP_DASH, GAP_SPACE, groupLength, isGluedAfter, isGluedBefore, type DigitCluster } from './clusters.js';
 
 const MIN_CARD_DIGITS = 12;
 const MAX_CARD_DIGITS = 19;
 
 /**
- * Last group of a payment card number starting at group `first`, or -1. A card is either one run of 12-19 digits or
- * groups separated by single spaces or single dashes (one kind throughout), starting a chain of that separator, whose
- * first group has 4 digits and whose middle groups have 4-6 (4-4-4-4, 4-6-5, 4-4-4-4-3); longest reading first. It must start with an issuer prefix
- * whose network issues that length (see `isKnownCardNumber`) and pass Luhn. Digits are read in place, without
- * building strings, because long digit runs produce many windows.
+ * Last group of a payment card number starting at group `first`, or -1. A card is either one run of 12-19 digits
+ * or groups separated by single spaces or single dashes (one kind throughout) whose first group has 4 digits and
+ * whose middle groups have 4-6 (4-4-4-4, 4-6-5, 4-4-4-4-3), longest reading first. A grouped card must start its
+ * chain of separators (or follow another finding, `afterFinding`). It must start with an issuer prefix whose
+ * network issues that length (see `issuesLength`) and pass Luhn; 12-digit numbers also need a card keyword
+ * nearby. Digits are read in place, without building strings, because long digit runs produce many windows.
  */
-export function cardWindowEnd(text: string, cluster: DigitCluster, first: number): number {
+export function cardWindowEnd(
+  text: string,
+  cluster: DigitCluster,
+  first: number,
+  afterFinding: boolean,
+  hasKeyword: (start: number, end: number) => boolean,
+): number {
   const firstLength = groupLength(cluster, first);
   if (firstLength >= MIN_CARD_DIGITS) {
     if (firstLength > MAX_CARD_DIGITS || isGluedBefore(text, cluster, first) || isGluedAfter(text, cluster, first)) {
       return -1;
     }
-    return isCardWindow(text, cluster, first, first, firstLength) ? first : -1;
+    return isCardWindow(text, cluster, first, first, firstLength, hasKeyword) ? first : -1;
   }
   if (firstLength !== 4 || first + 1 >= cluster.size) return -1;
   const separator = cluster.gaps[first + 1]!;
   if (separator !== GAP_SPACE && separator !== GAP_DASH) return -1;
-  // Only from the start of a chain: "1234 5678 9012 3456" must not yield a card from its last three groups.
-  if (first > 0 && cluster.gaps[first] === separator) return -1;
+  // Only from the start of a chain (or right after a previous finding): "1234 5678 9012 3456" must not yield a
+  // card from its last three groups.
+  if (first > 0 && !afterFinding && cluster.gaps[first] === separator) return -1;
   if (isGluedBefore(text, cluster, first)) return -1;
   let last = first + 1;
   let digits = 4 + groupLength(cluster, last);
@@ -37,17 +44,27 @@ export function cardWindowEnd(text: string, cluster: DigitCluster, first: number
   for (; last > first; last--, digits -= groupLength(cluster, last + 1)) {
     if (digits < MIN_CARD_DIGITS) return -1;
     if (isGluedAfter(text, cluster, last)) continue;
-    if (isCardWindow(text, cluster, first, last, digits)) return last;
+    if (isCardWindow(text, cluster, first, last, digits, hasKeyword)) return last;
   }
   return -1;
 }
 
-function isCardWindow(text: string, cluster: DigitCluster, first: number, last: number, length: number): boolean {
+function isCardWindow(
+  text: string,
+  cluster: DigitCluster,
+  first: number,
+  last: number,
+  length: number,
+  hasKeyword: (start: number, end: number) => boolean,
+): boolean {
   const start = cluster.starts[first]!;
   const prefix = (text.charCodeAt(start) - 48) * 1000 + (text.charCodeAt(start + 1) - 48) * 100;
   // The first group has at least 4 digits in every reading, so the 4-digit prefix is contiguous.
   const p4 = prefix + (text.charCodeAt(start + 2) - 48) * 10 + (text.charCodeAt(start + 3) - 48);
-  return issuesLength(p4, length) && isLuhnValidWindow(text, cluster, first, last);
+  if (!issuesLength(p4, length) || !isLuhnValidWindow(text, cluster, first, last)) return false;
+  // Twelve digits are also UPC-A barcodes, phone numbers with a country code, order ids: one in ten of them passes
+  // Luhn, so a 12-digit (Maestro) number counts only where the text speaks of a card.
+  return length > MIN_CARD_DIGITS || hasKeyword(start, cluster.ends[last]!);
 }
 
 /** Luhn over the digits of groups `first..last`, read in place from the right. */
@@ -66,12 +83,6 @@ function isLuhnValidWindow(text: string, cluster: DigitCluster, first: number, l
     }
   }
   return sum % 10 === 0;
-}
-
-/** True for a string of 12-19 ASCII digits with a known issuer prefix for its length (Luhn not checked). */
-export function isKnownCardNumber(digits: string): boolean {
-  if (digits.length < MIN_CARD_DIGITS || digits.length > MAX_CARD_DIGITS || !/^\d+$/.test(digits)) return false;
-  return issuesLength(Number(digits.slice(0, 4)), digits.length);
 }
 
 /**
@@ -107,9 +118,4 @@ function issuesLength(p4: number, n: number): boolean {
     default:
       return false;
   }
-}
-
-/** Luhn-valid with a known issuer prefix for its length. */
-export function isCardNumber(digits: string): boolean {
-  return isKnownCardNumber(digits) && isLuhnValid(digits);
 }

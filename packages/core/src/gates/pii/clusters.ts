@@ -11,7 +11,7 @@ import { isDigit, isWordCode } from './chars.js';
 export const GAP_SPACE = 1;
 export const GAP_DASH = 2;
 export const GAP_DOT = 4;
-export const GAP_SLASH = 8;
+const GAP_SLASH = 8;
 export const GAP_OPEN = 16;
 export const GAP_CLOSE = 32;
 
@@ -66,21 +66,35 @@ function grow(cluster: DigitCluster): void {
  * consumed more text, e.g. a whole IBAN).
  */
 export function readNextCluster(text: string, from: number, cluster: DigitCluster): boolean {
-  // A native regex scan skips prose between numbers several times faster than a charCodeAt loop.
-  const digit = NEXT_DIGIT;
-  digit.lastIndex = from;
-  if (!digit.test(text)) return false;
-  readCluster(text, digit.lastIndex - 1, cluster);
+  const start = nextDigit(text, from);
+  if (start < 0) return false;
+  readCluster(text, start, cluster);
   return true;
 }
 
 const NEXT_DIGIT = /[0-9]/g;
+const NEAR = 8;
+
+/**
+ * Offset of the first digit at or after `from`, or -1. Digits close by are found with a plain loop; farther ones
+ * with a native regex scan, which skips prose several times faster than charCodeAt but costs a call per search.
+ */
+function nextDigit(text: string, from: number): number {
+  const near = Math.min(text.length, from + NEAR);
+  for (let i = from; i < near; i++) if (isDigit(text.charCodeAt(i))) return i;
+  if (near >= text.length) return -1;
+  const digit = NEXT_DIGIT;
+  digit.lastIndex = near;
+  return digit.test(text) ? digit.lastIndex - 1 : -1;
+}
 
 /** Reads the cluster whose first digit is at `start`. */
 function readCluster(text: string, start: number, cluster: DigitCluster): void {
   let size = 0;
   let pos = start;
   let gap = 0;
+  // Brackets must pair around one group, as in "(415) 555" or "+46 (0)8": "817 (2022)" is a number and a remark.
+  let bracketOpen = text.charCodeAt(start - 1) === 40;
   for (;;) {
     const groupStart = pos;
     while (isDigit(text.charCodeAt(pos))) pos++;
@@ -89,21 +103,28 @@ function readCluster(text: string, start: number, cluster: DigitCluster): void {
     cluster.ends[size] = pos;
     cluster.gaps[size] = gap;
     size++;
-    gap = separatorFlag(text.charCodeAt(pos));
-    if (gap === 0) break;
+    const flag = separatorFlag(text.charCodeAt(pos));
+    if (flag === 0) break;
     // Fast path: a one-character separator, by far the most common.
-    if (isDigit(text.charCodeAt(pos + 1))) {
-      pos++;
-      continue;
-    }
-    const packed = longGapAt(text, pos);
+    const packed = isDigit(text.charCodeAt(pos + 1)) ? flag | (1 << 8) : longGapAt(text, pos);
     if (packed === 0) break;
     gap = packed & 0xff;
-    pos += packed >> 8;
+    const next = pos + (packed >> 8);
+    if ((gap & GAP_CLOSE) !== 0 && !bracketOpen) break;
+    if ((gap & GAP_OPEN) !== 0 && !closesAfterGroup(text, next)) break;
+    bracketOpen = (gap & GAP_OPEN) !== 0;
+    pos = next;
   }
   cluster.size = size;
   setLead(text, start, cluster);
   cluster.end = cluster.ends[size - 1]!;
+}
+
+/** The digit group starting at `pos` is followed by `)`. */
+function closesAfterGroup(text: string, pos: number): boolean {
+  let i = pos;
+  while (isDigit(text.charCodeAt(i))) i++;
+  return i > pos && text.charCodeAt(i) === 41;
 }
 
 function setLead(text: string, firstDigit: number, cluster: DigitCluster): void {
@@ -161,22 +182,8 @@ function separatorFlag(code: number): number {
   }
 }
 
-/** Number of digits in groups `first..last` (inclusive). */
-export function digitCount(cluster: DigitCluster, first: number, last: number): number {
-  let n = 0;
-  for (let k = first; k <= last; k++) n += cluster.ends[k]! - cluster.starts[k]!;
-  return n;
-}
-
 export function groupLength(cluster: DigitCluster, k: number): number {
   return cluster.ends[k]! - cluster.starts[k]!;
-}
-
-/** The digits of groups `first..last`, without separators. */
-export function windowDigits(text: string, cluster: DigitCluster, first: number, last: number): string {
-  let digits = '';
-  for (let k = first; k <= last; k++) digits += text.slice(cluster.starts[k], cluster.ends[k]);
-  return digits;
 }
 
 /**

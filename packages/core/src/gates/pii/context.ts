@@ -6,12 +6,12 @@
  */
 
 /** Characters between the end of a keyword and the start of the number it labels. */
-export const CONTEXT_BEFORE = 32;
-/** Characters between the end of a number and a trailing label ("781 1704 office", "…-Fax"). */
-export const CONTEXT_AFTER = 12;
+const CONTEXT_BEFORE = 32;
+/** Characters between the end of a number and a trailing label ("781 1704 mobile", "…-Fax"). */
+const CONTEXT_AFTER = 12;
 
 /** Compiled once per keyword list; holds no per-text state besides the global regex's `lastIndex`. */
-export class KeywordPattern {
+class KeywordPattern {
   readonly global: RegExp;
   readonly single: RegExp;
 
@@ -106,3 +106,8 @@ export const PHONE_KEYWORDS = new KeywordPattern([
 
 /** Words that label a US social security number. */
 export const SSN_KEYWORDS = new KeywordPattern(['ssn', 'ssns', 'social security', 'social-security', 'soc sec'].join('|'));
+
+/** Words that label a payment card number (needed only for the 12-digit Maestro numbers, see cards.ts). */
+export const CARD_KEYWORDS = new KeywordPattern(
+  ['card', 'cards', 'cc', 'credit', 'debit', 'maestro', 'pan', 'carte', 'karte', 'tarjeta'].join('|'),
+);

@@ -12,23 +12,36 @@ const MAX_TOKEN_LENGTH = 4096;
 /** JWT payloads carry claims and can be much longer than keys. */
 const MAX_JWT_PAYLOAD_LENGTH = 65_536;
 
-const ALNUM = /[A-Za-z0-9]/;
-const WORD_OR_DASH = /[\w-]/;
+/** Character classes of token bodies, as code-unit tests (a regex per character would dominate the cost). */
+type CodeClass = (code: number) => boolean;
+
+const isAlnum: CodeClass = (c) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isUpperAlnum: CodeClass = (c) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90);
+const isWord: CodeClass = (c) => isAlnum(c) || c === 95;
+const isWordOrDash: CodeClass = (c) => isWord(c) || c === 45;
+const isAlnumOrDash: CodeClass = (c) => isAlnum(c) || c === 45;
 
 const awsAccessKeyId: TokenReader = (t, s) => {
   // AKIA (long-term) or ASIA (temporary) + 16 upper-case alphanumerics, not part of a longer token.
   const end = s + 4 + 16;
-  return tokenLength(t, s + 4, /[A-Z0-9]/, 16) === 16 && !ALNUM.test(t[end] ?? ' ') ? end : -1;
+  return tokenLength(t, s + 4, isUpperAlnum, 16) === 16 && !isAlnum(t.charCodeAt(end)) ? end : -1;
 };
 
 /** End of a run of at least `minLength` `allowed` characters after the prefix, or -1. */
-function runEnd(t: string, s: number, prefixLength: number, allowed: RegExp, minLength: number): number {
+function runEnd(t: string, s: number, prefixLength: number, allowed: CodeClass, minLength: number): number {
   const length = tokenLength(t, s + prefixLength, allowed);
   return length >= minLength && length <= MAX_TOKEN_LENGTH ? s + prefixLength + length : -1;
 }
 
 /** A run that also looks random: real keys mix character classes, placeholders ("sk-your-key-here") do not. */
-function randomRunEnd(t: string, s: number, prefixLength: number, allowed: RegExp, minLength: number, mixedCase: boolean): number {
+function randomRunEnd(
+  t: string,
+  s: number,
+  prefixLength: number,
+  allowed: CodeClass,
+  minLength: number,
+  mixedCase: boolean,
+): number {
   const end = runEnd(t, s, prefixLength, allowed, minLength);
   if (end < 0) return -1;
   const token = t.slice(s + prefixLength, end);
@@ -37,12 +50,12 @@ function randomRunEnd(t: string, s: number, prefixLength: number, allowed: RegEx
 }
 
 const minimumRun =
-  (prefixLength: number, allowed: RegExp, minLength: number): TokenReader =>
+  (prefixLength: number, allowed: CodeClass, minLength: number): TokenReader =>
   (t, s) =>
     runEnd(t, s, prefixLength, allowed, minLength);
 
 const randomRun =
-  (prefixLength: number, allowed: RegExp, minLength: number, mixedCase: boolean): TokenReader =>
+  (prefixLength: number, allowed: CodeClass, minLength: number, mixedCase: boolean): TokenReader =>
   (t, s) =>
     randomRunEnd(t, s, prefixLength, allowed, minLength, mixedCase);
 
@@ -58,27 +71,27 @@ const READERS: Readonly<Record<string, TokenReader>> = {
   AKIA: awsAccessKeyId,
   ASIA: awsAccessKeyId,
   // GitHub: ghp_ (personal), gho_ (OAuth), ghu_ (user-to-server), ghs_ (server-to-server), ghr_ (refresh).
-  ghp_: minimumRun(4, ALNUM, 36),
-  gho_: minimumRun(4, ALNUM, 36),
-  ghu_: minimumRun(4, ALNUM, 36),
-  ghs_: minimumRun(4, ALNUM, 36),
-  ghr_: minimumRun(4, ALNUM, 36),
-  github_pat_: minimumRun(11, /\w/, 22),
-  'glpat-': minimumRun(6, WORD_OR_DASH, 20),
+  ghp_: minimumRun(4, isAlnum, 36),
+  gho_: minimumRun(4, isAlnum, 36),
+  ghu_: minimumRun(4, isAlnum, 36),
+  ghs_: minimumRun(4, isAlnum, 36),
+  ghr_: minimumRun(4, isAlnum, 36),
+  github_pat_: minimumRun(11, isWord, 22),
+  'glpat-': minimumRun(6, isWordOrDash, 20),
   // Slack: bot, user, legacy workspace, refresh and app-level tokens.
-  'xoxb-': randomRun(5, /[A-Za-z0-9-]/, 10, false),
-  'xoxp-': randomRun(5, /[A-Za-z0-9-]/, 10, false),
-  'xoxa-': randomRun(5, /[A-Za-z0-9-]/, 10, false),
-  'xoxr-': randomRun(5, /[A-Za-z0-9-]/, 10, false),
-  'xoxs-': randomRun(5, /[A-Za-z0-9-]/, 10, false),
-  'xapp-': randomRun(5, /[A-Za-z0-9-]/, 10, false),
+  'xoxb-': randomRun(5, isAlnumOrDash, 10, false),
+  'xoxp-': randomRun(5, isAlnumOrDash, 10, false),
+  'xoxa-': randomRun(5, isAlnumOrDash, 10, false),
+  'xoxr-': randomRun(5, isAlnumOrDash, 10, false),
+  'xoxs-': randomRun(5, isAlnumOrDash, 10, false),
+  'xapp-': randomRun(5, isAlnumOrDash, 10, false),
   // Stripe secret and restricted keys (publishable pk_ keys are public by design).
-  sk_live_: minimumRun(8, ALNUM, 16),
-  rk_live_: minimumRun(8, ALNUM, 16),
-  sk_test_: minimumRun(8, ALNUM, 16),
-  rk_test_: minimumRun(8, ALNUM, 16),
+  sk_live_: minimumRun(8, isAlnum, 16),
+  rk_live_: minimumRun(8, isAlnum, 16),
+  sk_test_: minimumRun(8, isAlnum, 16),
+  rk_test_: minimumRun(8, isAlnum, 16),
   // OpenAI-style secret keys: sk-…, sk-proj-…, sk-svcacct-…, sk-ant-… (other vendors copied the format).
-  'sk-': randomRun(3, WORD_OR_DASH, 20, true),
+  'sk-': randomRun(3, isWordOrDash, 20, true),
   // PEM private keys of any algorithm (RSA, EC, DSA, OPENSSH, ENCRYPTED, PGP … BLOCK).
   '-----BEGIN ': pemPrivateKey,
   eyJ: jwtEnd,
@@ -102,14 +115,14 @@ export function countCredentials(text: string): number {
 }
 
 function isTokenStart(text: string, at: number): boolean {
-  return at === 0 || !WORD_OR_DASH.test(text[at - 1]!);
+  return !isWordOrDash(text.charCodeAt(at - 1));
 }
 
 /** Length of the run of `allowed` characters from `start`, capped just above `max`. */
-function tokenLength(text: string, start: number, allowed: RegExp, max = MAX_TOKEN_LENGTH): number {
+function tokenLength(text: string, start: number, allowed: CodeClass, max = MAX_TOKEN_LENGTH): number {
   let end = start;
   const limit = Math.min(text.length, start + max + 1);
-  while (end < limit && allowed.test(text[end]!)) end++;
+  while (end < limit && allowed(text.charCodeAt(end))) end++;
   return end - start;
 }
 
@@ -118,15 +131,15 @@ function tokenLength(text: string, start: number, allowed: RegExp, max = MAX_TOK
  * a JSON object with a string `alg`. `eyJ` is `{"` in base64, the start of every JWT header and payload.
  */
 function jwtEnd(text: string, start: number): number {
-  const headerLength = tokenLength(text, start, WORD_OR_DASH);
+  const headerLength = tokenLength(text, start, isWordOrDash);
   // {"alg":""} is the shortest header: 14 characters of base64.
   if (headerLength < 14 || headerLength > MAX_TOKEN_LENGTH || text[start + headerLength] !== '.') return -1;
   const payloadStart = start + headerLength + 1;
-  const payloadLength = tokenLength(text, payloadStart, WORD_OR_DASH, MAX_JWT_PAYLOAD_LENGTH);
+  const payloadLength = tokenLength(text, payloadStart, isWordOrDash, MAX_JWT_PAYLOAD_LENGTH);
   const signatureStart = payloadStart + payloadLength + 1;
   if (payloadLength < 2 || payloadLength > MAX_JWT_PAYLOAD_LENGTH || text[signatureStart - 1] !== '.') return -1;
   if (!headerHasAlg(text.slice(start, start + headerLength))) return -1;
-  return signatureStart + tokenLength(text, signatureStart, WORD_OR_DASH);
+  return signatureStart + tokenLength(text, signatureStart, isWordOrDash);
 }
 
 /** Decodes a base64url JWT header and checks for a JSON object with an "alg" member, without throwing. */

@@ -1,5 +1,4 @@
 import { isAsciiAlphanumeric, isAsciiLetter, isWordCode } from './chars.js';
-import { isIbanChecksumValid } from './checksums.js';
 
 /** IBAN length per country, from the SWIFT IBAN registry. */
 const IBAN_LENGTHS: Readonly<Record<string, number>> = {
@@ -65,4 +64,29 @@ function compactEnd(text: string, start: number, length: number, upper: boolean)
 
 function compactAlphanumerics(text: string, start: number, end: number): string {
   return text.slice(start, end).replaceAll(' ', '');
+}
+
+/**
+ * ISO 13616 check: moves the first four characters to the end, maps letters to 10..35 and requires the number to
+ * be 1 mod 97. Computed digit by digit so that no big integer is needed. `iban` must be compact (no spaces) and
+ * alphanumeric; case does not matter.
+ */
+function isIbanChecksumValid(iban: string): boolean {
+  if (iban.length < 5) return false;
+  const rearranged = iban.slice(4) + iban.slice(0, 4);
+  let remainder = 0;
+  for (let i = 0; i < rearranged.length; i++) {
+    const value = alphanumericValue(rearranged.charCodeAt(i));
+    if (value < 0) return false;
+    remainder = value < 10 ? (remainder * 10 + value) % 97 : (remainder * 100 + value) % 97;
+  }
+  return remainder === 1;
+}
+
+/** 0-9 for digits, 10-35 for letters of either case, -1 otherwise. */
+function alphanumericValue(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  if (code >= 65 && code <= 90) return code - 55;
+  if (code >= 97 && code <= 122) return code - 87;
+  return -1;
 }

@@ -35,7 +35,7 @@ function isIpv6Run(text: string, start: number, end: number): boolean {
   return isIpv6Address(text.slice(start, end));
 }
 
-export function isIpv6Address(candidate: string): boolean {
+function isIpv6Address(candidate: string): boolean {
   const halves = candidate.split('::');
   if (halves.length > 2) return false;
   const compressed = halves.length === 2;

@@ -101,6 +101,7 @@ function isPhoneWindow(
   scan: PhoneScan,
 ): boolean {
   const groups = last - first + 1;
+  if (groups > 1 && (cluster.gaps[last]! & GAP_OPEN) !== 0) return false; // "817 (2022)": a remark, not a part
   if (groups === 2 && cluster.gaps[last] === GAP_DOT) return false; // a decimal number
   if (groups === 4 && isDotted(cluster, first, last)) return false; // an IPv4-like quad
   if (groups === 3 && isDateLike(text, cluster, first)) return false;
@@ -154,6 +155,7 @@ function isNationalCandidate(
   if (groupLength(cluster, area) !== 3 || groupLength(cluster, area + 1) !== 3 || groupLength(cluster, area + 2) !== 4) {
     return false;
   }
+  if (((cluster.gaps[area + 1]! | cluster.gaps[area + 2]!) & GAP_OPEN) !== 0) return false; // only (NXX) is bracketed
   return text.charCodeAt(cluster.starts[area]!) >= 50 && text.charCodeAt(cluster.starts[area + 1]!) >= 50;
 }
 

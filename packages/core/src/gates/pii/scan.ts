@@ -1,7 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js/min';
 import { cardWindowEnd } from './cards.js';
 import { createCluster, GAP_DOT, GAP_OPEN, GAP_SPACE, groupLength, readNextCluster, type DigitCluster } from './clusters.js';
-import { KeywordContext, PHONE_KEYWORDS, SSN_KEYWORDS } from './context.js';
+import { CARD_KEYWORDS, KeywordContext, PHONE_KEYWORDS, SSN_KEYWORDS } from './context.js';
 import { countCredentials } from './credentials.js';
 import { countEmails } from './email.js';
 import { ibanEndAt } from './iban.js';
@@ -36,9 +36,11 @@ export class PiiScanner {
   readonly #cluster: DigitCluster = createCluster();
   readonly #phoneContext = new KeywordContext(PHONE_KEYWORDS);
   readonly #ssnContext = new KeywordContext(SSN_KEYWORDS);
+  readonly #cardContext = new KeywordContext(CARD_KEYWORDS);
   readonly #phoneScan: PhoneScan;
   readonly #numeric: boolean;
   readonly #ssnKeyword: (start: number, end: number) => boolean;
+  readonly #cardKeyword: (start: number, end: number) => boolean;
   #previous = '';
 
   constructor(config: ScanConfig) {
@@ -47,7 +49,9 @@ export class PiiScanner {
     this.#numeric = enabled.phone || enabled.ssn || enabled.card || enabled.iban || enabled.ip;
     const phoneContext = this.#phoneContext;
     const ssnContext = this.#ssnContext;
+    const cardContext = this.#cardContext;
     this.#ssnKeyword = (start, end) => ssnContext.near(start, end);
+    this.#cardKeyword = (start, end) => cardContext.near(start, end);
     this.#phoneScan = {
       settings: config.phone,
       budget: { remaining: PHONE_VALIDATION_BUDGET },
@@ -80,6 +84,7 @@ export class PiiScanner {
   #scanNumbers(text: string): void {
     this.#phoneContext.reset(text, this.#previous);
     this.#ssnContext.reset(text, this.#previous);
+    this.#cardContext.reset(text, this.#previous);
     const cluster = this.#cluster;
     let from = 0;
     while (readNextCluster(text, from, cluster)) {
@@ -89,40 +94,60 @@ export class PiiScanner {
 
   /** Counts what the cluster holds; returns how far it consumed the text (past the cluster for an IBAN). */
   #visitCluster(text: string, cluster: DigitCluster): number {
-    const { enabled } = this.#config;
-    const { counts } = this;
     const first = cluster.starts[0]!;
-    if (enabled.iban && cluster.leadStart === first && first >= 2) {
+    if (this.#config.enabled.iban && cluster.leadStart === first && first >= 2) {
       const end = ibanEndAt(text, first - 2);
       if (end >= 0) {
-        counts.iban++;
+        this.counts.iban++;
         return end;
       }
     }
     // Every numeric identifier has at least 4 digits in several groups or 9 in one.
     if (cluster.size === 1 && groupLength(cluster, 0) < 9) return cluster.end;
-    const { size, gaps } = cluster;
     let k = 0;
-    while (k < size) {
-      // Inline shape tests first: long runs of short groups must not pay for a call per detector per group.
-      const length = groupLength(cluster, k);
-      let last = -1;
-      if (enabled.ip && length <= 3 && gaps[k + 1] === GAP_DOT && isIpv4Window(text, cluster, k)) {
-        last = k + 3;
-        counts.ip++;
-      }
-      if (last < 0 && enabled.ssn && (length === 3 || length === 9)) {
-        if ((last = ssnWindowEnd(text, cluster, k, this.#ssnKeyword)) >= 0) counts.ssn++;
-      }
-      if (last < 0 && enabled.card && (length === 4 || length >= 12)) {
-        if ((last = cardWindowEnd(text, cluster, k)) >= 0) counts.card++;
-      }
-      if (last < 0 && enabled.phone && (k === 0 || (gaps[k]! & GAP_SPACE) !== 0) && mayStartPhone(cluster, k, length)) {
-        if ((last = phoneWindowEnd(text, cluster, k, this.#phoneScan)) >= 0) counts.phone++;
-      }
+    let previousEnd = -1;
+    while (k < cluster.size) {
+      const last = this.#findingEndAt(text, cluster, k, previousEnd === k - 1);
+      if (last >= 0) previousEnd = last;
       k = last >= 0 ? last + 1 : k + 1;
     }
     return cluster.end;
+  }
+
+  /**
+   * Counts the identifier starting at group `k` (IPv4, then SSN, card, phone) and returns its last group, or -1.
+   * Cheap shape tests come first: long runs of short groups must not pay for a call per detector per group.
+   */
+  #findingEndAt(text: string, cluster: DigitCluster, k: number, afterFinding: boolean): number {
+    const { enabled } = this.#config;
+    const { counts } = this;
+    const length = groupLength(cluster, k);
+    if (enabled.ip && length <= 3 && cluster.gaps[k + 1] === GAP_DOT && isIpv4Window(text, cluster, k)) {
+      counts.ip++;
+      return k + 3;
+    }
+    if (enabled.ssn && (length === 3 || length === 9)) {
+      const last = ssnWindowEnd(text, cluster, k, this.#ssnKeyword);
+      if (last >= 0) {
+        counts.ssn++;
+        return last;
+      }
+    }
+    if (enabled.card && (length === 4 || length >= 12)) {
+      const last = cardWindowEnd(text, cluster, k, afterFinding, this.#cardKeyword);
+      if (last >= 0) {
+        counts.card++;
+        return last;
+      }
+    }
+    if (enabled.phone && (k === 0 || (cluster.gaps[k]! & GAP_SPACE) !== 0) && mayStartPhone(cluster, k, length)) {
+      const last = phoneWindowEnd(text, cluster, k, this.#phoneScan);
+      if (last >= 0) {
+        counts.phone++;
+        return last;
+      }
+    }
+    return -1;
   }
 }
 

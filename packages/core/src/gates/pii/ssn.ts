@@ -56,7 +56,7 @@ function isBareSsn(
 }
 
 /** `digits` is nine ASCII digits. */
-export function isIssuableSsn(digits: string): boolean {
+function isIssuableSsn(digits: string): boolean {
   const area = digits.slice(0, 3);
   if (area === '000' || area === '666' || area[0] === '9') return false;
   if (digits.slice(3, 5) === '00' || digits.slice(5) === '0000') return false;

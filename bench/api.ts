@@ -1,0 +1,164 @@
+/**
+ * API throughput and tail latency (issue #3, docs/benchmarks.md). Not a test: prints numbers.
+ *   npm run bench:api                 full run (about 2 minutes, seeds 1M events)
+ *   npm run bench:api -- --quick      short run, 100k events
+ * Starts the compiled server (`pecta serve`) on loopback with a fresh data directory, lifts the rate limits of the
+ * bootstrapped organisation with `pecta orgs limits`, then drives it with autocannon from this process.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+
+const quick = process.argv.includes('--quick');
+const DURATION = quick ? 5 : 15;
+const TARGET_EVENTS = quick ? 100_000 : 1_000_000;
+const AGENTS = 1000;
+const ROOT = new URL('..', import.meta.url).pathname;
+const PECTA = join(ROOT, 'packages/server/bin/pecta.js');
+
+interface Server {
+  url: string;
+  pk: string;
+  orgId: string;
+  stop(): Promise<void>;
+}
+
+async function startServer(dataDir: string): Promise<Server> {
+  const child = spawn(process.execPath, [PECTA, 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    child.on('exit', () => reject(new Error(`server exited:\n${out}`)));
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (/secret\s+sk_live_/.test(out)) resolve();
+    });
+  });
+  const url = /listening on (http:\/\/\S+)/.exec(out)![1]!;
+  const pk = /publishable\s+(pk_live_\w+)/.exec(out)![1]!;
+  const orgId = /organisation (org_\w+)/.exec(out)![1]!;
+  return {
+    url,
+    pk,
+    orgId,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+function run(opts: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+function ms(n: number): string {
+  return `${n.toFixed(2)} ms`;
+}
+
+function summary(label: string, r: autocannon.Result, perRequest = 1): string {
+  const ok = r['2xx'];
+  const bad = r.non2xx + r.errors + r.timeouts;
+  const rate = ok / (r.duration || 1);
+  const unit = perRequest === 1 ? `${Math.round(rate).toLocaleString('en-US')} req/s` : `${Math.round(rate * perRequest).toLocaleString('en-US')} events/s (${Math.round(rate).toLocaleString('en-US')} req/s)`;
+  return `| ${label} | ${r.connections} | ${unit} | ${ms(r.latency.p50)} | ${ms(r.latency.p99)} | ${ms(r.latency.max)} | ${bad} |`;
+}
+
+function ingestBodies(count: number): string[] {
+  const bodies: string[] = [];
+  for (let b = 0; b < count; b++) {
+    const events = Array.from({ length: 100 }, (_, i) => {
+      const n = b * 100 + i;
+      return {
+        agent_id: `agent-${n % AGENTS}`,
+        tool: 'search',
+        passed: n % 10 !== 0,
+        gates: [
+          { name: 'filesystem', passed: true, latency_ms: 0.004 },
+          { name: 'pii', passed: n % 10 !== 0, latency_ms: 0.011, ...(n % 10 === 0 ? { reason: 'email address detected in output' } : {}) },
+          { name: 'content', passed: true, latency_ms: 0.006 },
+        ],
+        total_latency_ms: 0.02,
+        latency_ms: 120 + (n % 50),
+      };
+    });
+    bodies.push(JSON.stringify({ events }));
+  }
+  return bodies;
+}
+
+async function main(): Promise<void> {
+  const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('build failed');
+  const dataDir = mkdtempSync(join(tmpdir(), 'pecta-bench-'));
+  const server = await startServer(dataDir);
+  try {
+    const lift = spawnSync(process.execPath, [PECTA, 'orgs', 'limits', server.orgId, '--ingest', '1000000000', '--default', '1000000000', '--data-dir', dataDir], { encoding: 'utf8' });
+    if (lift.status !== 0) throw new Error(lift.stderr);
+    const headers = { authorization: `Bearer ${server.pk}`, 'content-type': 'application/json' };
+
+    console.log(`# bench:api — node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, server and load generator on the same machine${quick ? ' (quick)' : ''}`);
+    console.log('\n| scenario | connections | throughput | p50 | p99 | max | errors/non-2xx |');
+    console.log('|---|---|---|---|---|---|---|');
+
+    const evaluateBody = JSON.stringify({
+      agent_id: 'summarizer-v2',
+      tool: 'generate_summary',
+      output: 'The quarterly earnings report shows a 12% increase in revenue, driven by the subscription tier launched in March. Operating costs rose 4.5% to $1.28M, mostly cloud spend; churn fell to 2.1%. Next review: Friday 10:30, room 4B.',
+      latency_ms: 340,
+    });
+    await run({ url: `${server.url}/v1/evaluate`, method: 'POST', headers, body: evaluateBody, connections: 50, duration: 2 });
+    console.log(summary('POST /v1/evaluate (default suite, 230 B output)', await run({ url: `${server.url}/v1/evaluate`, method: 'POST', headers, body: evaluateBody, connections: 50, duration: DURATION })));
+
+    const bodies = ingestBodies(50);
+    let next = 0;
+    const ingestOpts = (extra: Partial<autocannon.Options>): autocannon.Options => ({
+      url: `${server.url}/v1/ingest`,
+      method: 'POST',
+      headers,
+      connections: 16,
+      requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: bodies[next++ % bodies.length] }) }],
+      ...extra,
+    });
+    const ingest = await run(ingestOpts({ duration: DURATION }));
+    console.log(summary('POST /v1/ingest (100-event batches)', ingest, 100));
+
+    // Top up to the target history before measuring queries.
+    const stored = async () => {
+      const r = await fetch(`${server.url}/v1/agents`, { headers });
+      const body = (await r.json()) as { agents: Array<{ eval_count: number }> };
+      return body.agents.reduce((s, a) => s + a.eval_count, 0);
+    };
+    const have = await stored();
+    const missing = Math.max(0, Math.ceil((TARGET_EVENTS - have) / 100));
+    if (missing > 0) await run(ingestOpts({ amount: missing }));
+    const total = await stored();
+
+    const q = (path: string) => ({ url: `${server.url}${path}`, headers: { authorization: headers.authorization }, connections: 10, duration: quick ? 3 : 8 });
+    const queries: Array<[string, string]> = [
+      ['GET /v1/events?agent_id=…&limit=50', '/v1/events?agent_id=agent-417&limit=50'],
+      ['GET /v1/events?passed=false&limit=100', '/v1/events?passed=false&limit=100'],
+      ['GET /v1/events?agent_id=…&passed=false', '/v1/events?agent_id=agent-417&passed=false&limit=100'],
+      ['GET /v1/events?agent_id=…&from=…&to=…', `/v1/events?agent_id=agent-417&from=${new Date(Date.now() - 3600_000).toISOString()}&to=${new Date(Date.now() + 3600_000).toISOString()}`],
+      ['GET /v1/events?limit=100&offset=50000', '/v1/events?limit=100&offset=50000'],
+      ['GET /v1/events?limit=100&offset=100000', '/v1/events?limit=100&offset=100000'],
+      ['GET /v1/reputation/:agentId', '/v1/reputation/agent-417'],
+      ['GET /v1/agents (1000 agents, 500 listed)', '/v1/agents'],
+    ];
+    for (const [label, path] of queries) {
+      await run({ ...q(path), duration: 1 });
+      console.log(summary(`${label} @ ${(total / 1e6).toFixed(2)}M events`, await run(q(path))));
+    }
+  } finally {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();
