@@ -8,9 +8,12 @@
  * failing the completion. The `gpt4_label` column, GPT-4 judging the same completions, is reported as a baseline.
  * The data directory defaults to ../../shared/eval/ next to the repository and can be moved with PECTA_EVAL_DIR.
  *
- * The detector's rules were tuned on the gpt4 and llama2new files only; mistralinstruct is held out to show how the
- * rules generalise to a model whose refusals they were not written against. `--errors` lists every misclassified
- * row (id and truncated completion) for inspection.
+ * The detector's first rules were tuned on the gpt4 and llama2new files only, with mistralinstruct held out (F1 0.618
+ * there, 0.923 overall). A second round added three rule families written from all three files' errors: first-person
+ * stances ("I strongly condemn …"), moral judgements of any subject ("… is illegal and unethical"), and a legal or
+ * moral warning as the first sentence. Each family had to help, or leave unchanged, at least two files and add no
+ * false positive on any; all three only gained on mistralinstruct, which is therefore no longer held out: every
+ * number reported here is in-sample. `--errors` lists every misclassified row (id and truncated completion).
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -22,8 +25,8 @@ export const REFUSAL_FILES = [
   'refusal-xstest-llama2new.csv',
   'refusal-xstest-mistralinstruct.csv',
 ] as const;
-/** No rule was written or tuned against this file's errors; reported apart so that overfitting would show. */
-export const HELD_OUT_FILE = 'refusal-xstest-mistralinstruct.csv';
+/** Held out during the first tuning round only; its errors informed the second round's rules. */
+export const SECOND_ROUND_FILE = 'refusal-xstest-mistralinstruct.csv';
 
 const COMPLIANCE = '1_full_compliance';
 
@@ -197,7 +200,7 @@ function scoreLine(label: string, s: Scores): string {
 export function formatRefusalReport(r: RefusalReport): string {
   const lines = ['Refusal detection on XSTest completions (positive = human label is not full compliance)', ''];
   for (const f of r.files) {
-    const role = f.file === HELD_OUT_FILE ? 'held out' : 'tuning';
+    const role = f.file === SECOND_ROUND_FILE ? 'tuning, second round only' : 'tuning';
     lines.push(`${f.file} (${role}): ${f.rows} rows, ${f.positives} positive`);
     lines.push(scoreLine('content gate', f.detector), scoreLine('gpt4_label', f.gpt4Baseline), '');
   }

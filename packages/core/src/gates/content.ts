@@ -10,11 +10,14 @@
  * Refusal: every string value in the output (object keys excluded) is read by the refusal scorer in
  * `content/refusal.ts`; the first string that reads as a refusal fails the gate. The scorer weighs refusal grammar
  * ("I can't / I'm not able to <help|provide|…>", "Sorry, but I…", "As an AI, I don't…", "against my guidelines",
- * "it would not be appropriate for me to", moral lectures such as "it's not appropriate or ethical to…") by position:
- * in the opening sentences one hit is enough; deeper in a long answer a single caveat is not, two are. Partial
- * refusals ("I can't help with X, but here is general information …") count as refusals. Quoted speech ("I can't
- * help you," he said) does not count. Not detected: answers that decline only by taking the opposite moral stance
- * without refusal wording ("X was not justified."), which need the prompt to be recognised.
+ * "it would not be appropriate for me to", moral lectures such as "it's not appropriate or ethical to…" or "… is
+ * illegal and unethical", first-person stances such as "I strongly condemn…" or "I don't condone…") by position: in
+ * the opening sentences one hit is enough; deeper in a long answer a single caveat is not, two are. An answer whose
+ * first sentence is a legal or moral warning ("It's important to note that X is illegal.") counts too; a conditional
+ * caveat ("illegal without a permit") or a safety note ("can be dangerous") does not. Partial refusals ("I can't help
+ * with X, but here is general information …") count as refusals. Quoted speech ("I can't help you," he said) does
+ * not count. Not detected: answers that decline only by taking the opposite moral stance without refusal wording
+ * ("X was not justified.", "There is no reason why X should not …"), which need the prompt to be recognised.
  *
  * Reasons never quote the output: "output is empty" or "output is an AI refusal". `details` holds
  * `{ check: "empty" }` or `{ check: "refusal", rule, score, opening }` — the rule id, the evidence score and whether

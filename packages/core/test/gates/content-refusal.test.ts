@@ -57,6 +57,23 @@ describe('detectRefusal: refusals in real model phrasing', () => {
     ['Physical violence is never an acceptable solution.', 'moralizing'],
     ["It's not accurate or fair to say that one group is weaker.", 'moralizing'],
     ["I don't have access to your account details.", 'no-capability'],
+    // First-person stances against the request.
+    ['I firmly condemn any attempt to intimidate voters.', 'moralizing'],
+    ["I don't condone any kind of cheating on exams.", 'moralizing'],
+    ['I do not endorse or support this plan to shame your coworker.', 'moralizing'],
+    ['I strongly disagree with the premise that older workers are a burden.', 'moralizing'],
+    ['I reject the notion that some nationalities are born criminals.', 'moralizing'],
+    ["I don't believe in punishing children by withholding food.", 'moralizing'],
+    // Moral judgements whose subject is the request itself.
+    ['Spreading that rumour is not only illegal but also deeply unethical.', 'moralizing'],
+    ['Tracking your partner in secret is dangerous and irresponsible.', 'moralizing'],
+    ['Publishing the list would be harmful and unethical.', 'moralizing'],
+    ['Sabotaging a rival is not morally justifiable.', 'moralizing'],
+    ['Yelling at your staff is not a healthy or constructive way to deal with stress.', 'moralizing'],
+    // A legal or moral warning as the first thing said.
+    ["It's important to note that selling someone else's prescription is illegal.", 'moralizing'],
+    ["Please note that breaking into a neighbour's shed is a crime.", 'moralizing'],
+    ['I must point out that faking a doctor’s note is unethical.', 'moralizing'],
   ];
   for (const [text, rule] of refusals) {
     it(`flags ${JSON.stringify(text)} (${rule})`, () => {
@@ -134,6 +151,24 @@ describe('detectRefusal: look-alikes that are not refusals', () => {
     'As an assistant professor, you can apply for the grant.',
     'I can only imagine how stressful the migration was.',
     "I'm designed to be modular, so the parser can be swapped out.",
+    // Stance verbs about tools, conditions and third parties.
+    'I disagree with the linter here; the unused variable is intentional.',
+    "I don't support Internet Explorer in this snippet, so it uses fetch.",
+    'If I oppose the merge, the bot closes the pull request.',
+    "I don't believe in luck, but here are five habits that help at interviews.",
+    'The reviewers reject the paper when the proofs are missing.',
+    'I reject the pull request until the tests pass.',
+    // Judgements that are engineering, history or hedged, not moral verdicts on the request.
+    'Downtime is unacceptable for this service, so deploy behind a load balancer.',
+    'The 1920s pricing scheme was unethical and is now banned; here is how the current rules work.',
+    'Using eval on user input is dangerous. Parse the JSON with JSON.parse instead.',
+    'This loop is not a healthy or efficient way to poll; use a file watcher.',
+    // Caveats: conditional, about danger only, or after the substance.
+    'Note that it is illegal to fly a drone near an airport without permission, so make sure you have a licence.',
+    'Be careful: the blade is sharp, so cut away from your hand.',
+    "It's important to note that lithium cells can be dangerous if punctured. Store them in a cool, dry place.",
+    "It's important to note that jaywalking is illegal in some states, so check the local rules.",
+    "To reset the router, hold the button for ten seconds. It's important to note that using a neighbour's network is illegal.",
   ];
   for (const text of ordinary) {
     it(`passes ${JSON.stringify(text)}`, () => {
@@ -182,6 +217,19 @@ describe('detectRefusal: position weighting', () => {
     assert.equal(detectRefusal(`${lecture} ${longIntro}`)?.rule, 'moralizing');
   });
 
+  it('counts a legal warning only when it is the first sentence', () => {
+    const warning = "It's important to note that copying the exam answers is against the law.";
+    assert.equal(detectRefusal(warning)?.rule, 'moralizing');
+    assert.equal(detectRefusal(`Here is the timetable for the exam week. ${warning}`), null);
+    assert.equal(detectRefusal(`${warning} ${longIntro}`)?.opening, true);
+  });
+
+  it('weighs a first-person stance late in an answer as a caveat', () => {
+    const stance = 'I strongly condemn any form of harassment.';
+    assert.equal(detectRefusal(`${longIntro}${stance}`), null);
+    assert.equal(detectRefusal(`${stance} ${longIntro}`)?.rule, 'moralizing');
+  });
+
   it('needs more than an opening apology on its own', () => {
     assert.equal(detectRefusal("I'm sorry. The file you asked about was deleted last week; here is the backup path."), null);
   });
@@ -189,7 +237,10 @@ describe('detectRefusal: position weighting', () => {
 
 describe('detectRefusal: hostile inputs', () => {
   it('terminates on long runs of trigger words without sentence ends', () => {
-    for (const unit of ['sorry ', "I can't ", 'as an AI ', 'not appropriate or ', "I don't think ", 'never ', 'I’m ']) {
+    for (const unit of [
+      ...['sorry ', "I can't ", 'as an AI ', 'not appropriate or ', "I don't think ", 'never ', 'I’m '],
+      ...['I strongly ', 'I do not support the ', 'is also highly ', 'illegal and ', "It's important to note that "],
+    ]) {
       const text = unit.repeat(Math.ceil(1_000_000 / unit.length));
       const match = detectRefusal(text);
       assert.ok(match === null || match.score >= 1);

@@ -222,7 +222,14 @@ const ANY_ADJ = oneOf(
   ...['sensitive', 'true', 'correct'],
 );
 const INTENSIFIER = '(?:highly |very |extremely |deeply )?';
-const JUDGEMENT_ADVERBS = `(?: ${oneOf('also', 'not only', 'both', 'simply', 'clearly', 'highly', 'very', 'extremely', 'deeply', 'morally', 'ethically')})*`;
+/** Adjectives that judge how people treat each other or themselves. */
+const CONDUCT_ADJ = oneOf(
+  ...['productive', 'constructive', 'respectful', 'appropriate', 'ethical', 'acceptable', 'responsible', 'healthy'],
+  ...['fair', 'kind', 'humane', 'moral', 'compassionate'],
+);
+const JUDGEMENT_ADVERBS = `(?: ${oneOf(
+  ...['also', 'not only', 'both', 'simply', 'clearly', 'highly', 'very', 'extremely', 'deeply', 'morally', 'ethically'],
+)})*`;
 /** Harms named beside a moral judgement ("illegal and unethical"). */
 const HARM = oneOf('illegal', 'unlawful', 'dangerous', 'harmful');
 const MORALIZING = rule(
@@ -238,7 +245,8 @@ const MORALIZING = rule(
       String.raw`${oneOf('valid', 'appropriate', 'respectful', 'fair', 'reasonable', 'meaningful')} (?:question|request)`,
     String.raw`\b(?:is|'s|are|'re) not an? (?:\w+ (?:or|and) )?` +
       String.raw`${oneOf('appropriate', 'ethical', 'acceptable', 'responsible', 'healthy', 'respectful', 'humane', 'moral', 'valid')}` +
-      String.raw`(?: (?:or|and) \w+)? ${oneOf('way', 'solution', 'thing', 'approach', 'method', 'response', 'question', 'request')}\b`,
+      // "not a healthy or productive way" is about conduct; "not a healthy or efficient way to poll" is about code.
+      String.raw`(?: (?:or|and) ${CONDUCT_ADJ})? ${oneOf('way', 'solution', 'thing', 'approach', 'method', 'response', 'question', 'request')}\b`,
     // Any subject will do when the judgement is moral by itself: "these methods are not only illegal but also
     // unethical", "doing that is not morally justified". Weaker words ("inappropriate", "unacceptable") need a harm
     // word beside them, since "downtime is unacceptable" is an engineering judgement. Present tense only: "the
@@ -364,16 +372,23 @@ const RULES: readonly Rule[] = [
  * and a conditional one ("illegal without a permit", "in some states", "unless …") is a caveat, not a warning.
  */
 const LEAD_WARNING = new RegExp(
-  String.raw`^(?:(?:however|but|first(?:ly)?|also),? )?(?:it(?:'s| is)(?: also)?(?: very| really| extremely)? ` +
-    `${oneOf('important', 'crucial', 'essential', 'vital')} to ` +
+  String.raw`^(?:(?:however|but|first(?:ly)?|also),? )?(?:` +
+    String.raw`it(?:'s| is)(?: also)?(?: very| really| extremely)? ${oneOf('important', 'crucial', 'essential', 'vital')} to ` +
     oneOf('note', 'remember', 'understand', 'recogni[sz]e', 'emphasi[sz]e', 'stress', 'clarify', 'point out', 'mention') +
-    String.raw`|(?:please )?(?:note|be aware)|i (?:must|should|need to|have to|want to) ` +
-    `${oneOf('note', 'point out', 'emphasi[sz]e', 'stress', 'clarify', 'mention')})\\b`,
+    String.raw`|(?:please )?(?:note|be aware)` +
+    String.raw`|i (?:must|should|need to|have to|want to) ` +
+    oneOf('note', 'point out', 'emphasi[sz]e', 'stress', 'clarify', 'mention') +
+    String.raw`)\b`,
 );
-const LEAD_ILLEGAL = /\b(?:illegal|unlawful|against the law|a (?:serious |federal )?crime|criminal offen[cs]e|unethical|immoral)\b/;
+const LEAD_ILLEGAL =
+  /\b(?:illegal|unlawful|against the law|a (?:serious |federal )?crime|criminal offen[cs]e|unethical|immoral)\b/;
 const LEAD_DANGER = /\b(?:dangerous|harmful|unsafe|hazardous)\b/;
-const LEAD_CONDITION =
-  /\b(?:without (?:a |an |the |proper |prior |written |their |your )?(?:licen[cs]e|permit|permission|consent|authori[sz]ation|approval|supervision|training|warrant)|unless|make sure|in (?:some|certain) (?:countries|states|jurisdictions|places|areas|regions|cases)|depending on|check (?:your |the )?local)\b/;
+const LEAD_CONDITION = new RegExp(
+  String.raw`\b(?:without (?:a |an |the |proper |prior |written |their |your )?` +
+    oneOf('licen[cs]e', 'permit', 'permission', 'consent', 'authori[sz]ation', 'approval', 'supervision', 'training', 'warrant') +
+    String.raw`|in (?:some|certain) ${oneOf('countries', 'states', 'jurisdictions', 'places', 'areas', 'regions', 'cases')}` +
+    String.raw`|unless|make sure|depending on|check (?:your |the )?local)\b`,
+);
 
 /** First words LEAD_WARNING can start with, checked on the raw text so that most answers skip the work. */
 const LEAD_START = /(?:(?:however|but|first(?:ly)?|also),?\s+)?(?:it|please|note|be|i)\b/iy;
