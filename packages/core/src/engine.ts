@@ -72,15 +72,18 @@ async function evaluate(
   const results: (GateResult | undefined)[] = new Array(gates.length);
   const pending: number[] = [];
   const promises: (PromiseLike<GateOutcome> | undefined)[] = new Array(gates.length);
+  // Each gate's latency is its own: from the moment it was started until it answered.
+  const begun = new Float64Array(gates.length);
   let failed = false;
 
   for (let i = 0; i < gates.length; i++) {
     const gate = gates[i]!;
     let value: GateOutcome | PromiseLike<GateOutcome>;
+    begun[i] = performance.now();
     try {
       value = gate.run(ctx, controller.signal);
     } catch (error) {
-      results[i] = toResult(gate.name, { error }, performance.now() - start);
+      results[i] = toResult(gate.name, { error }, performance.now() - begun[i]!);
       failed = true;
       continue;
     }
@@ -90,7 +93,7 @@ async function evaluate(
     } else {
       const now = performance.now();
       // A synchronous gate that blocks past the budget answered too late to be trusted with the verdict.
-      results[i] = now > deadline ? timedOut(gate.name, now - start) : toResult(gate.name, { outcome: value }, now - start);
+      results[i] = now > deadline ? timedOut(gate.name, now - begun[i]!) : toResult(gate.name, { outcome: value }, now - begun[i]!);
       if (!results[i]!.passed) failed = true;
     }
   }
@@ -99,15 +102,15 @@ async function evaluate(
     const expired = performance.now() >= deadline;
     if (expired || (failFast && failed)) {
       controller.abort();
-      const now = performance.now() - start;
+      const now = performance.now();
       for (const i of pending) {
         // Once the budget is spent, the honest reason is the timeout, whoever failed first.
-        results[i] = expired ? timedOut(gates[i]!.name, now) : aborted(gates[i]!.name, now);
+        results[i] = expired ? timedOut(gates[i]!.name, now - begun[i]!) : aborted(gates[i]!.name, now - begun[i]!);
         // A late rejection of an abandoned gate must not surface as an unhandled rejection.
         Promise.resolve(promises[i]).catch(noop);
       }
     } else {
-      await settlePending(gates, promises, pending, results, controller, start, deadline, failFast);
+      await settlePending(gates, promises, pending, results, controller, begun, deadline, failFast);
     }
   }
 
@@ -133,7 +136,7 @@ function settlePending(
   pending: number[],
   results: (GateResult | undefined)[],
   controller: AbortController,
-  start: number,
+  begun: Float64Array,
   deadline: number,
   failFast: boolean,
 ): Promise<void> {
@@ -144,10 +147,11 @@ function settlePending(
       if (finished) return;
       finished = true;
       clearTimeout(timer);
-      const now = performance.now() - start;
+      const now = performance.now();
       for (const i of pending) {
         if (results[i] === undefined) {
-          results[i] = reason === REASON_TIMEOUT ? timedOut(gates[i]!.name, now) : aborted(gates[i]!.name, now);
+          const elapsed = now - begun[i]!;
+          results[i] = reason === REASON_TIMEOUT ? timedOut(gates[i]!.name, elapsed) : aborted(gates[i]!.name, elapsed);
         }
       }
       if (reason === REASON_TIMEOUT || remaining > 0) controller.abort();
@@ -158,7 +162,8 @@ function settlePending(
       const settle = (settled: Settled): void => {
         if (finished) return;
         const now = performance.now();
-        results[i] = now > deadline ? timedOut(gates[i]!.name, now - start) : toResult(gates[i]!.name, settled, now - start);
+        const elapsed = now - begun[i]!;
+        results[i] = now > deadline ? timedOut(gates[i]!.name, elapsed) : toResult(gates[i]!.name, settled, elapsed);
         remaining--;
         if (failFast && !results[i]!.passed) finish(REASON_ABORTED);
         else if (remaining === 0) finish(REASON_ABORTED);

@@ -33,7 +33,7 @@ export interface Gate {
 export interface GateResult {
   name: string;
   passed: boolean;
-  /** Milliseconds from the start of the evaluation until this gate answered (or was given up on). */
+  /** Milliseconds from this gate's start until it answered (or was given up on): its own latency, not the total's. */
   latency_ms: number;
   reason?: string;
   skipped?: boolean;

@@ -120,6 +120,23 @@ describe('engine.evaluate', () => {
     assert.equal(signals[0], signals[1]);
   });
 
+  it("each gate's latency_ms is its own, not the time since the evaluation began", async () => {
+    const slow: Gate = {
+      name: 'slow',
+      run: () => {
+        const until = performance.now() + 20;
+        while (performance.now() < until) {
+          /* busy */
+        }
+        return { passed: true };
+      },
+    };
+    const r = await createEngine({ gates: [slow, syncGate('fast', { passed: true })], timeout: 1000 }).evaluate(ctx);
+    assert.ok(r.gates[0]!.latency_ms >= 19, `slow ${r.gates[0]!.latency_ms}`);
+    assert.ok(r.gates[1]!.latency_ms < 10, `fast gate charged for the slow one: ${r.gates[1]!.latency_ms}`);
+    assert.ok(r.total_latency_ms >= 19);
+  });
+
   it('total_latency_ms is wall-clock, not the sum of the gates', async () => {
     const engine = createEngine({
       gates: [delayedGate('a', 30, { passed: true }), delayedGate('b', 30, { passed: true }), delayedGate('c', 30, { passed: true })],

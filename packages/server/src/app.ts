@@ -10,7 +10,7 @@ import { createEngine, defaultGates } from '@pecta/core';
 import { Authenticator } from './auth/authenticate.js';
 import type { SecretBox } from './auth/crypto.js';
 import type { ServerConfig } from './config.js';
-import { errorBody, toErrorBody } from './errors.js';
+import { ApiError, errorBody, toErrorBody } from './errors.js';
 import { JSON_CONTENT_TYPE, parseJsonBody } from './http/json-body.js';
 import { RollingWindowLimiter, type RateLimiter } from './ratelimit/index.js';
 import { agentRoutes } from './routes/agents.js';
@@ -62,7 +62,8 @@ export async function buildApp(options: AppOptions): Promise<PectaApp> {
     // Keys travel in headers; pino's default request serializer logs method, url and ids, never headers.
     // Per-request lines only at debug and below: at thousands of requests a second they would drown the rest.
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
-    return503OnClosing: true,
+    // Our own hook answers 503 during shutdown, so that it has the API error shape too.
+    return503OnClosing: false,
     // An agent id of 200 characters can take 2,400 once percent-encoded; the schema enforces the real limit.
     routerOptions: { maxParamLength: 2500 },
     // Router-level failures (malformed percent-encoding, over-long parameters) get the API error shape too.
@@ -81,6 +82,17 @@ export async function buildApp(options: AppOptions): Promise<PectaApp> {
   app.addContentTypeParser(JSON_CONTENT_TYPE, { parseAs: 'buffer' }, async (request: FastifyRequest, raw: Buffer) => {
     await auth.verifySignature(request, raw);
     return parseJsonBody(raw, config.maxJsonDepth);
+  });
+
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (closing) {
+      void reply.header('Connection', 'close');
+      throw new ApiError('unavailable', 'the server is shutting down; retry shortly', { 'Retry-After': '1' });
+    }
   });
 
   app.setErrorHandler((error, request, reply) => {

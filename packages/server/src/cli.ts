@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { VERSION } from './app.js';
 import { ConfigError, loadConfig, SETTINGS, type ServerConfig } from './config.js';
 import { createOrganization, issueKey } from './orgs.js';
-import { openEmbedded, startServer } from './server.js';
+import { MasterKeyMismatchError, openEmbedded, startServer, unreadableSecretKeys } from './server.js';
 import type { KeyRecord, Store } from './store/types.js';
 
 const USAGE = `pecta ${VERSION} — the Pecta API server
@@ -49,6 +49,10 @@ export async function main(argv: string[], out: (line: string) => void = (l) => 
     if (command === 'keys') return await keys(sub, rest, out);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
+    if (error instanceof MasterKeyMismatchError) {
+      console.error(`pecta: ${error.message}`);
+      return 1;
+    }
     if (error instanceof UsageError || error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`pecta: ${(error as Error).message}\nRun "pecta --help" for usage.`);
       return 2;
@@ -189,6 +193,9 @@ async function keys(sub: string | undefined, args: string[], out: (line: string)
     if (type !== 'publishable' && type !== 'secret') throw new UsageError('keys create needs --type publishable or --type secret');
     return withStore(values, async (store, box) => {
       const orgId = await resolveOrg(store, values.org);
+      // A secret sealed under a different master key than the server's would be useless for HMAC.
+      const unreadable = type === 'secret' ? await unreadableSecretKeys(store, box) : [];
+      if (unreadable.length > 0) throw new MasterKeyMismatchError(unreadable);
       const issued = await issueKey(store, box, orgId, type, values.label ?? null);
       out(`${issued.record.id}  ${type}  (shown once) ${issued.key}`);
       return 0;

@@ -14,7 +14,6 @@ export type ErrorCode =
   | 'hmac_invalid'
   | 'forbidden'
   | 'not_found'
-  | 'method_not_allowed'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'rate_limited'
@@ -32,7 +31,6 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   hmac_invalid: 401,
   forbidden: 403,
   not_found: 404,
-  method_not_allowed: 405,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

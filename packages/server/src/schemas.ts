@@ -11,12 +11,30 @@ export const MAX_AGENTS_LISTED = 500;
 
 const agentId = z.string().min(1).max(200).describe('Agent identifier, 1–200 characters');
 const latency = z.number().min(0).max(60_000);
-/** ISO 8601 with a time zone designator (Z or ±hh:mm); parsed to epoch milliseconds. */
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2}))?$/;
+
+/**
+ * Epoch milliseconds of an ISO 8601 date or date-time with a zone (Z or ±hh:mm), or null when the text is not one or
+ * names a day that does not exist: Date.parse would silently roll 2026-02-30 over to March 2nd.
+ */
+export function parseIsoDateTime(text: string): number | null {
+  const m = ISO_DATE_TIME.exec(text);
+  if (!m) return null;
+  const [, y, mo, d, h = '0', mi = '0', sec = '0'] = m;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return null;
+  if (Number(h) > 23 || Number(mi) > 59 || Number(sec) > 59) return null;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? null : ms;
+}
+
 const isoDateTime = z
   .string()
   .max(40)
-  .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/, 'must be an ISO 8601 date-time, e.g. 2026-05-07T14:22:44Z')
-  .refine((s) => !Number.isNaN(Date.parse(s)), 'is not a real date')
+  .refine((s) => parseIsoDateTime(s) !== null, 'must be an ISO 8601 date-time with a zone, e.g. 2026-05-07T14:22:44Z')
   .describe('ISO 8601 date-time');
 
 export const ReputationSchema = z.object({

@@ -6,7 +6,7 @@ import { loadMasterKey, SecretBox } from './auth/crypto.js';
 import type { ServerConfig } from './config.js';
 import { bootstrapIfEmpty, type Bootstrap } from './orgs.js';
 import { SqliteStore } from './store/index.js';
-import type { Store } from './store/types.js';
+import type { KeyRecord, Store } from './store/types.js';
 
 export interface RunningServer extends PectaApp {
   store: Store;
@@ -26,8 +26,39 @@ export async function openEmbedded(config: ServerConfig): Promise<{ store: Store
   return { store, box: new SecretBox(master.key) };
 }
 
+/** Active secret keys that this master key cannot open (they were sealed under another one). */
+export async function unreadableSecretKeys(store: Store, box: SecretBox): Promise<KeyRecord[]> {
+  const bad: KeyRecord[] = [];
+  for (const org of await store.listOrganizations()) {
+    for (const key of await store.listActiveSecretKeys(org.id)) {
+      try {
+        if (key.secret_ciphertext) box.open(key.secret_ciphertext, key.id);
+      } catch {
+        bad.push(key);
+      }
+    }
+  }
+  return bad;
+}
+
+export class MasterKeyMismatchError extends Error {
+  override name = 'MasterKeyMismatchError';
+  constructor(readonly keys: KeyRecord[]) {
+    super(
+      `${keys.length} active secret key(s) (${keys.map((k) => k.id).join(', ')}) cannot be decrypted with this master key ` +
+        '(PECTA_MASTER_KEY, or master.key in the data directory): HMAC signatures could not be verified. ' +
+        'Restore the master key that sealed them, or revoke them with "pecta keys revoke <id>" and create new ones.',
+    );
+  }
+}
+
 export async function startServer(config: ServerConfig, overrides: { logger?: boolean | Record<string, unknown> } = {}): Promise<RunningServer> {
   const { store, box } = await openEmbedded(config);
+  const unreadable = await unreadableSecretKeys(store, box);
+  if (unreadable.length > 0) {
+    await store.close();
+    throw new MasterKeyMismatchError(unreadable);
+  }
   const bootstrap = await bootstrapIfEmpty(store, box);
   const built = await buildApp({ config, store, box, logger: overrides.logger });
   const address = await built.app.listen({ port: config.port, host: config.host });

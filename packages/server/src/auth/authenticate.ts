@@ -134,7 +134,14 @@ export class Authenticator {
     const records = await this.options.store.listActiveSecretKeys(orgId);
     const secrets: string[] = [];
     for (const r of records) {
-      if (r.secret_ciphertext) secrets.push(this.options.box.open(r.secret_ciphertext, r.id));
+      if (!r.secret_ciphertext) continue;
+      // A key sealed under another master key cannot verify anything; the server refuses to start in that state
+      // (see server.ts), and a key sealed by another process meanwhile must not turn signed requests into 500s.
+      try {
+        secrets.push(this.options.box.open(r.secret_ciphertext, r.id));
+      } catch {
+        continue;
+      }
     }
     this.secretCache.set(orgId, { secrets, until: now + SECRET_CACHE_MS });
     return secrets;

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { ErrorSchema, EventsQuery, EventsResponse } from '../schemas.js';
+import { ErrorSchema, EventsQuery, EventsResponse, parseIsoDateTime } from '../schemas.js';
 import { iso, type RouteDeps } from './deps.js';
 
 /** GET /v1/events: newest first, filtered, paged; `count < limit` marks the last page. */
@@ -19,8 +19,8 @@ export function eventsRoutes(deps: RouteDeps): FastifyPluginAsync {
           offset: q.offset,
           agent_id: q.agent_id,
           passed: q.passed === undefined ? undefined : q.passed === 'true',
-          from: q.from === undefined ? undefined : Date.parse(q.from),
-          to: q.to === undefined ? undefined : Date.parse(q.to),
+          from: q.from === undefined ? undefined : parseIsoDateTime(q.from)!,
+          to: q.to === undefined ? undefined : parseIsoDateTime(q.to)!,
         });
         return {
           events: events.map((e) => ({

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { newEvaluationId } from '@pecta/core';
 import { ApiError } from '../errors.js';
-import { ErrorSchema, IngestBody, IngestResponse } from '../schemas.js';
+import { ErrorSchema, IngestBody, IngestResponse, parseIsoDateTime } from '../schemas.js';
 import type { NewEvent } from '../store/types.js';
 import { toGateRecord } from './evaluate.js';
 import type { RouteDeps } from './deps.js';
@@ -25,7 +25,7 @@ export function ingestRoutes(deps: RouteDeps): FastifyPluginAsync {
         const { orgId } = request.auth!;
         const now = deps.now();
         const events: NewEvent[] = request.body.events.map((e, i) => {
-          const created_at = e.timestamp === undefined ? now : Date.parse(e.timestamp);
+          const created_at = e.timestamp === undefined ? now : parseIsoDateTime(e.timestamp)!;
           if (created_at > now + MAX_FUTURE_SKEW_MS) {
             throw new ApiError('validation_error', `events.${i}.timestamp: is more than 24 hours in the future`);
           }
@@ -38,7 +38,8 @@ export function ingestRoutes(deps: RouteDeps): FastifyPluginAsync {
             // Skipped gates count as passing (SPEC §2), so a derived verdict matches what the engine would say.
             passed: e.passed ?? gates.every((g) => g.passed || g.skipped === true),
             gates,
-            total_latency_ms: e.total_latency_ms ?? null,
+            // Gates run in parallel, so without a reported total the slowest gate is the best estimate of it.
+            total_latency_ms: e.total_latency_ms ?? (gates.length > 0 ? Math.max(...gates.map((g) => g.latency_ms)) : null),
             latency_ms: e.latency_ms ?? null,
             created_at,
           };

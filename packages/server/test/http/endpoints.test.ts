@@ -129,6 +129,22 @@ describe('POST /v1/ingest', () => {
     assert.equal(again.json().reputation_updates[0].evaluations, 2);
   });
 
+  it('estimates a missing total latency as the slowest gate (they run in parallel)', async () => {
+    await t.call('POST', '/v1/ingest', t.a.pk, {
+      events: [{ agent_id: 'est', gates: [{ name: 'a', passed: true, latency_ms: 3 }, { name: 'b', passed: true, latency_ms: 7 }] }],
+    });
+    const e = (await t.call('GET', '/v1/events?agent_id=est', t.a.pk)).json().events[0];
+    assert.equal(e.total_latency_ms, 7);
+    assert.equal(e.latency_ms, null);
+    assert.equal((await t.call('GET', '/v1/reputation/est', t.a.pk)).json().avg_latency_ms, 7);
+  });
+
+  it('accepts a leap day and a date-only timestamp (midnight UTC)', async () => {
+    const r = await t.call('POST', '/v1/ingest', t.a.pk, { events: [{ agent_id: 'leap', passed: true, timestamp: '2024-02-29' }] });
+    assert.equal(r.statusCode, 202);
+    assert.equal((await t.call('GET', '/v1/events?agent_id=leap', t.a.pk)).json().events[0].created_at, '2024-02-29T00:00:00.000Z');
+  });
+
   it('records the given timestamp', async () => {
     await t.call('POST', '/v1/ingest', t.a.pk, { events: [{ agent_id: 'stamped', passed: true, timestamp: '2026-01-02T03:04:05.678Z' }] });
     const e = (await t.call('GET', '/v1/events?agent_id=stamped', t.a.pk)).json().events[0];

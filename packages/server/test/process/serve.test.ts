@@ -48,6 +48,25 @@ describe('pecta serve', () => {
     }
   });
 
+  it('refuses to start when the master key cannot open the stored secret keys', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pecta-master-'));
+    try {
+      const org = await runCli(['orgs', 'create', '--name', 'Sealed', '--data-dir', dir], { PECTA_MASTER_KEY: '' });
+      assert.equal(org.code, 0, org.stderr);
+      const other = 'ab'.repeat(32);
+      const r = await runCli(['serve', '--port', '0', '--data-dir', dir], { PECTA_MASTER_KEY: other });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /cannot be decrypted with this master key/);
+      const create = await runCli(['keys', 'create', '--type', 'secret', '--data-dir', dir], { PECTA_MASTER_KEY: other });
+      assert.equal(create.code, 1);
+      // Revoking needs no decryption, so it is the way out.
+      const list = await runCli(['keys', 'list', '--data-dir', dir], { PECTA_MASTER_KEY: other });
+      assert.equal(list.code, 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses bad configuration with a message naming the setting and exit code 2', async () => {
     const r = await runCli(['serve', '--port', 'eighty']);
     assert.equal(r.code, 2);
