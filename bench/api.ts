@@ -34,7 +34,7 @@ async function startServer(dataDir: string): Promise<Server> {
     child.on('exit', () => reject(new Error(`server exited:\n${out}`)));
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      if (/secret\s+sk_live_/.test(out)) resolve();
+      if (/listening on/.test(out)) resolve();
     });
   });
   const url = /listening on (http:\/\/\S+)/.exec(out)![1]!;

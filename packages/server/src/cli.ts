@@ -77,17 +77,22 @@ async function serve(args: string[], out: (line: string) => void): Promise<numbe
   const config = loadConfig(values);
   const server = await startServer(config);
   const url = displayUrl(config, server.url);
-  out(`Pecta ${VERSION} listening on ${url}  (data: ${config.dataDir})`);
+  // The "listening" line comes last, so that whoever waits for it (a person, a supervisor, a test) has the keys too.
+  const lines: string[] = [];
   if (server.bootstrap) {
     const { org, publishable, secret } = server.bootstrap;
-    out('');
-    out(`First start: created organisation ${org.id} with these keys. They are shown ONCE — store them now.`);
-    out(`  publishable  ${publishable.key}   (reads, evaluate, ingest)`);
-    out(`  secret       ${secret.key}   (also key management and HMAC signing)`);
-    out('');
-    out(`Try: curl -s ${url}/v1/evaluate -H "Authorization: Bearer ${publishable.key}" \\`);
-    out(`       -H "Content-Type: application/json" -d '{"agent_id":"demo","output":"hello"}'`);
+    lines.push(
+      `First start: created organisation ${org.id} with these keys. They are shown ONCE — store them now.`,
+      `  publishable  ${publishable.key}   (reads, evaluate, ingest)`,
+      `  secret       ${secret.key}   (also key management and HMAC signing)`,
+      '',
+      `Try: curl -s ${url}/v1/evaluate -H "Authorization: Bearer ${publishable.key}" \\`,
+      `       -H "Content-Type: application/json" -d '{"agent_id":"demo","output":"hello"}'`,
+      '',
+    );
   }
+  lines.push(`Pecta ${VERSION} listening on ${url}  (data: ${config.dataDir})`);
+  out(lines.join('\n'));
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {

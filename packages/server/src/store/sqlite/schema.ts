@@ -57,8 +57,8 @@ CREATE INDEX agents_org_last_seen ON agents(org_id, last_seen DESC, agent_id);
 -- seq is the rowid, so it is recording order, and every index ends with it implicitly: each index below is a covering
 -- index for "which seqs match, newest first", whatever the page depth. Only two exist, both with passed before
 -- created_at: a query without a passed filter merges the passed=0 and passed=1 ranges (see events-query.ts). Every
--- index costs each insert a B-tree write, and the two omitted ones ((org, created_at), (org, agent, created_at)) cost
--- about a quarter of ingest throughput for a read speed-up nobody would notice.
+-- index costs each insert a B-tree write; the two left out ((org, created_at), (org, agent, created_at)) cost ~15% of
+-- ingest throughput (measured), while the merge keeps a page at offset 100000 of 1M events around 10 ms.
 CREATE TABLE events (
   seq              INTEGER PRIMARY KEY,
   org_id           TEXT NOT NULL,
