@@ -56,23 +56,33 @@ export function scoreFor(evaluations: number, passed: number, avgLatencyMs: numb
   return Math.max(0, Math.min(1000, Math.floor(raw + 1e-9)));
 }
 
+/**
+ * Latencies enter the window as whole microseconds. Integer sums are exact in a float64 (500 × 60 s is 3·10¹⁰ µs,
+ * far below 2⁵³), so a running sum equals a fresh recomputation bit for bit, in any order: that is what lets the
+ * stored score stay exactly the formula recomputed from the stored events while each append costs O(1).
+ */
+export function latencyMicros(latency_ms: number): number {
+  return Number.isFinite(latency_ms) && latency_ms > 0 ? Math.round(latency_ms * 1000) : 0;
+}
+
 /** Recomputes reputation from a window given oldest first (the reference every stored score must equal). */
 export function reputationOf(window: readonly WindowEntry[]): Reputation {
   const entries = window.length > WINDOW_SIZE ? window.slice(window.length - WINDOW_SIZE) : window;
   const evaluations = entries.length;
   let passed = 0;
-  let latencySum = 0;
+  let micros = 0;
   for (const e of entries) {
     if (e.passed) passed++;
-    latencySum += e.latency_ms;
+    micros += latencyMicros(e.latency_ms);
   }
   let streak = 0;
   for (let i = entries.length - 1; i >= 0 && entries[i]!.passed; i--) streak++;
-  return summarise(evaluations, passed, latencySum, streak);
+  return summarise(evaluations, passed, micros, streak);
 }
 
-export function summarise(evaluations: number, passed: number, latencySum: number, streak: number): Reputation {
-  const avg = evaluations > 0 ? latencySum / evaluations : 0;
+/** The reputation of a window from its aggregates; `latencyMicrosSum` is the window's latency sum in µs. */
+export function summarise(evaluations: number, passed: number, latencyMicrosSum: number, streak: number): Reputation {
+  const avg = evaluations > 0 ? latencyMicrosSum / evaluations / 1000 : 0;
   return {
     score: scoreFor(evaluations, passed, avg, streak),
     status: statusFor(evaluations),
@@ -87,70 +97,66 @@ export function summarise(evaluations: number, passed: number, latencySum: numbe
 export const EMPTY_REPUTATION: Reputation = Object.freeze(summarise(0, 0, 0, 0));
 
 /**
- * An agent's window as a ring of the last 500 (passed, latency) pairs with a running pass count. The latency sum is
- * re-added oldest first on every read so that it is bit-for-bit the sum `reputationOf` computes: a running float sum
- * would drift from the recomputed reference. Serialises to a compact blob for storage.
+ * An agent's window: a ring of its last 500 (passed, latency µs) pairs with running aggregates, so that appending
+ * one evaluation and reading the reputation are both O(1). Serialises to a compact blob for storage.
  */
 export class ReputationWindow {
-  private passedFlags: Uint8Array;
-  private latencies: Float64Array;
+  private readonly passedFlags = new Uint8Array(WINDOW_SIZE);
+  private readonly micros = new Float64Array(WINDOW_SIZE);
   private start = 0;
   private length = 0;
   private passedCount = 0;
+  private microsSum = 0;
+  private streak = 0;
 
   constructor(entries: readonly WindowEntry[] = []) {
-    this.passedFlags = new Uint8Array(WINDOW_SIZE);
-    this.latencies = new Float64Array(WINDOW_SIZE);
-    for (const e of entries) this.append(e);
+    for (const e of entries) this.append(e.passed, latencyMicros(e.latency_ms));
   }
 
   get size(): number {
     return this.length;
   }
 
+  /** Appends one evaluation (evicting the oldest when full) and returns the reputation right after it. */
   push(entry: WindowEntry): Reputation {
-    this.append(entry);
+    this.append(entry.passed, latencyMicros(entry.latency_ms));
     return this.reputation();
   }
 
-  /** Adds without summarising: replaying a stored window must stay O(n), not O(n²). */
-  private append(entry: WindowEntry): void {
-    const latency = Number.isFinite(entry.latency_ms) && entry.latency_ms >= 0 ? entry.latency_ms : 0;
+  private append(passed: boolean, micros: number): void {
+    const flag = passed ? 1 : 0;
     if (this.length === WINDOW_SIZE) {
       this.passedCount -= this.passedFlags[this.start]!;
-      this.passedFlags[this.start] = entry.passed ? 1 : 0;
-      this.latencies[this.start] = latency;
+      this.microsSum -= this.micros[this.start]!;
+      this.passedFlags[this.start] = flag;
+      this.micros[this.start] = micros;
       this.start = (this.start + 1) % WINDOW_SIZE;
     } else {
       const at = (this.start + this.length) % WINDOW_SIZE;
-      this.passedFlags[at] = entry.passed ? 1 : 0;
-      this.latencies[at] = latency;
+      this.passedFlags[at] = flag;
+      this.micros[at] = micros;
       this.length++;
     }
-    if (entry.passed) this.passedCount++;
+    this.passedCount += flag;
+    this.microsSum += micros;
+    // Counted back from the newest and never longer than the window itself.
+    this.streak = passed ? Math.min(this.streak + 1, this.length) : 0;
   }
 
   entries(): WindowEntry[] {
     const out: WindowEntry[] = [];
     for (let i = 0; i < this.length; i++) {
       const at = (this.start + i) % WINDOW_SIZE;
-      out.push({ passed: this.passedFlags[at] === 1, latency_ms: this.latencies[at]! });
+      out.push({ passed: this.passedFlags[at] === 1, latency_ms: this.micros[at]! / 1000 });
     }
     return out;
   }
 
   reputation(): Reputation {
-    let streak = 0;
-    for (let i = this.length - 1; i >= 0; i--) {
-      if (this.passedFlags[(this.start + i) % WINDOW_SIZE] !== 1) break;
-      streak++;
-    }
-    let latencySum = 0;
-    for (let i = 0; i < this.length; i++) latencySum += this.latencies[(this.start + i) % WINDOW_SIZE]!;
-    return summarise(this.length, this.passedCount, latencySum, streak);
+    return summarise(this.length, this.passedCount, this.microsSum, this.streak);
   }
 
-  /** Layout: u16 length, then `length` × (u8 passed, f64 latency), oldest first. */
+  /** Layout: u16 length, then `length` × (u8 passed, f64 latency in ms), oldest first. */
   toBlob(): Uint8Array {
     const buf = new Uint8Array(2 + this.length * 9);
     const view = new DataView(buf.buffer);
@@ -159,7 +165,7 @@ export class ReputationWindow {
     for (let i = 0; i < this.length; i++) {
       const at = (this.start + i) % WINDOW_SIZE;
       view.setUint8(off, this.passedFlags[at]!);
-      view.setFloat64(off + 1, this.latencies[at]!, true);
+      view.setFloat64(off + 1, this.micros[at]! / 1000, true);
       off += 9;
     }
     return buf;
@@ -172,7 +178,7 @@ export class ReputationWindow {
     const length = Math.min(view.getUint16(0, true), Math.floor((blob.byteLength - 2) / 9), WINDOW_SIZE);
     let off = 2;
     for (let i = 0; i < length; i++) {
-      window.append({ passed: view.getUint8(off) === 1, latency_ms: view.getFloat64(off + 1, true) });
+      window.append(view.getUint8(off) === 1, latencyMicros(view.getFloat64(off + 1, true)));
       off += 9;
     }
     return window;

@@ -1,0 +1,2 @@
+// pecta-proxy: being built (issue #4).
+export {};
