@@ -1,5 +1,5 @@
 /**
- * @pecta/core — the in-process gate engine, the built-in gates and (soon) the telemetry client.
+ * @pecta/core — the in-process gate engine, the built-in gates and the telemetry client.
  * Everything exported here uses only web-standard APIs, so it runs in Node.js 20+, browsers and edge runtimes.
  */
 export { createEngine, DEFAULT_TIMEOUT_MS, MAX_GATES, MAX_REASON_LENGTH, REASON_ABORTED, REASON_TIMEOUT } from './engine.js';
@@ -8,6 +8,17 @@ export { gates, defaultGates, walkStrings, collectStrings } from './gates/index.
 export type { WalkOptions } from './gates/index.js';
 export type { LatencyOptions } from './gates/latency.js';
 export type { SchemaOptions, SafeParseSchema, SchemaIssue } from './gates/schema.js';
+export type { FilesystemOptions, FilesystemFamily } from './gates/filesystem.js';
+export type { PiiOptions, PiiDetails, PiiType } from './gates/pii.js';
+export type { ContentOptions } from './gates/content.js';
+export type {
+  AdomainVerifyOptions,
+  AudienceSafetyOptions,
+  BcatComplianceOptions,
+  BidSanityOptions,
+  ImpidMatchOptions,
+  TmaxGuardOptions,
+} from './gates/rtb/index.js';
 export type {
   Engine,
   EngineOptions,
@@ -18,4 +29,5 @@ export type {
   GateOutcome,
   GateResult,
 } from './types.js';
-// Telemetry (PectaTelemetry, SPEC §2.2) lands in ./telemetry/ with the server issue; see ./telemetry/README.md.
+export { PectaTelemetry } from './telemetry/index.js';
+export type { Telemetry, TelemetryOptions, TelemetryStats } from './telemetry/index.js';
