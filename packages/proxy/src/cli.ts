@@ -1,0 +1,190 @@
+/**
+ * `pecta-proxy [options] <server command> [args...]` (SPEC §3).
+ * Exit codes: the MCP server's own (128 + signal number when a signal ended it); 2 usage or configuration error;
+ * 127 the server command was not found; 1 any other failure to start.
+ */
+import { readFileSync } from 'node:fs';
+import { createEngine, defaultGates, type Gate } from '@pecta/core';
+import { parseArgs, UsageError, type CliArgs } from './args.js';
+import { agentIdValue, ConfigError, endpointValue, loadConfigFile, timeoutValue, type FileConfig } from './config.js';
+import { DecisionLog, logsDir } from './log.js';
+import { runProxy, type ProxyIO } from './proxy.js';
+import { pectaTelemetry, type TelemetryFactory, type TelemetrySink } from './telemetry.js';
+
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const DEFAULT_ENDPOINT = 'http://localhost:8787';
+export const DEFAULT_TIMEOUT_MS = 50;
+
+const KEY_PATTERN = /^(?:pk|sk)_live_[A-Za-z0-9]{32}$/;
+const SECRET_KEY_PATTERN = /^sk_live_[A-Za-z0-9]{32}$/;
+
+export const USAGE = `pecta-proxy ${VERSION} — gates every tools/call response of a stdio MCP server
+
+Usage:
+  pecta-proxy [options] [--] <server command> [args...]
+
+Example:
+  pecta-proxy --verbose npx -y @modelcontextprotocol/server-filesystem ~/Documents
+
+Options:
+  --key KEY          pk_live_ key: also ship results to the Pecta API   (env PECTA_API_KEY)
+  --secret-key KEY   sk_live_ key: sign those batches with HMAC         (env PECTA_SECRET_KEY)
+  --endpoint URL     Pecta API base URL (default ${DEFAULT_ENDPOINT})  (env PECTA_ENDPOINT)
+  --agent-id ID      agent id of the events (default: the server's serverInfo.name)
+  --config FILE      JSON file choosing the gates and options (see docs/proxy.md)
+  --timeout MS       time budget of one evaluation (default ${DEFAULT_TIMEOUT_MS})
+  --dry-run          evaluate and log, never block
+  --verbose          one line per evaluation on stderr
+  --no-log           do not write the local decision log
+  -h, --help         this text
+  --version          the version
+
+Without --key nothing leaves the machine: decisions are appended to
+~/.pecta/logs/YYYY-MM-DD.jsonl ($PECTA_HOME/logs when PECTA_HOME is set).`;
+
+export interface Settings {
+  command: string;
+  args: string[];
+  gates: Gate[];
+  timeout: number;
+  failFast: boolean;
+  agentId?: string;
+  dryRun: boolean;
+  verbose: boolean;
+  log: boolean;
+  key?: string;
+  secretKey?: string;
+  endpoint: string;
+}
+
+export interface MainDeps {
+  env?: NodeJS.ProcessEnv;
+  io?: ProxyIO;
+  telemetry?: TelemetryFactory;
+}
+
+export async function main(argv: string[], deps: MainDeps = {}): Promise<number> {
+  const env = deps.env ?? process.env;
+  const stderr = deps.io?.stderr ?? process.stderr;
+  const stdout = deps.io?.stdout ?? process.stdout;
+  const fail = (message: string, code: number): number => {
+    stderr.write(`pecta-proxy: ${message}\n${code === 2 ? 'Run "pecta-proxy --help" for usage.\n' : ''}`);
+    return code;
+  };
+
+  let settings: Settings;
+  try {
+    const args = parseArgs(argv);
+    if (args.help) {
+      stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    if (args.version) {
+      stdout.write(`${VERSION}\n`);
+      return 0;
+    }
+    settings = resolveSettings(args, env);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError) return fail(error.message, 2);
+    throw error;
+  }
+
+  let engine;
+  try {
+    engine = createEngine({ gates: settings.gates, timeout: settings.timeout, failFast: settings.failFast });
+  } catch (error) {
+    return fail(`invalid gate configuration: ${(error as Error).message}`, 2);
+  }
+
+  let telemetry: TelemetrySink | null = null;
+  if (settings.key !== undefined) {
+    try {
+      const options: Parameters<TelemetryFactory>[0] = {
+        apiKey: settings.key,
+        endpoint: settings.endpoint,
+        onError: (message) => stderr.write(`pecta-proxy: ${message}\n`),
+      };
+      if (settings.secretKey !== undefined) options.secretKey = settings.secretKey;
+      telemetry = await (deps.telemetry ?? pectaTelemetry)(options);
+    } catch (error) {
+      return fail((error as Error).message, 1);
+    }
+  }
+
+  const log = settings.log ? new DecisionLog(logsDir(env), (message) => stderr.write(`${message}\n`)) : null;
+  return runProxy({
+    command: settings.command,
+    args: settings.args,
+    engine,
+    agentId: settings.agentId,
+    dryRun: settings.dryRun,
+    verbose: settings.verbose,
+    log,
+    telemetry,
+    io: deps.io,
+  });
+}
+
+/** Flags beat environment variables, which beat the config file, which beats the defaults. */
+export function resolveSettings(args: CliArgs, env: NodeJS.ProcessEnv): Settings {
+  if (args.command === undefined) throw new UsageError('missing the MCP server command to run');
+  const file: FileConfig = args.config !== undefined ? loadConfigFile(args.config) : {};
+  const settings: Settings = {
+    command: args.command,
+    args: args.args,
+    gates: file.gates ?? defaultGates(),
+    timeout: args.timeout !== undefined ? timeoutFlag(args.timeout) : (file.timeout ?? DEFAULT_TIMEOUT_MS),
+    failFast: file.failFast ?? true,
+    dryRun: args.dryRun || (file.dryRun ?? false),
+    verbose: args.verbose || (file.verbose ?? false),
+    log: !args.noLog && (file.log ?? true),
+    endpoint: DEFAULT_ENDPOINT,
+  };
+  const agentId = args.agentId ?? file.agentId;
+  if (agentId !== undefined) settings.agentId = flagValue(() => agentIdValue(agentId, '--agent-id'));
+  const endpoint = args.endpoint ?? nonEmpty(env.PECTA_ENDPOINT) ?? file.endpoint;
+  if (endpoint !== undefined) settings.endpoint = flagValue(() => endpointValue(endpoint, args.endpoint !== undefined ? '--endpoint' : 'PECTA_ENDPOINT'));
+  const key = args.key ?? nonEmpty(env.PECTA_API_KEY);
+  const secretKey = args.secretKey ?? nonEmpty(env.PECTA_SECRET_KEY);
+  if (key !== undefined) {
+    if (!KEY_PATTERN.test(key)) throw new UsageError('--key must be a pk_live_ key (or an sk_live_ key): the prefix followed by 32 letters and digits');
+    settings.key = key;
+  }
+  if (secretKey !== undefined) {
+    if (!SECRET_KEY_PATTERN.test(secretKey)) throw new UsageError('--secret-key must be an sk_live_ key (sk_live_ followed by 32 letters and digits)');
+    if (key === undefined) throw new UsageError('--secret-key signs what --key ships: give --key too');
+    settings.secretKey = secretKey;
+  }
+  return settings;
+}
+
+function timeoutFlag(raw: string): number {
+  return flagValue(() => timeoutValue(/^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN, '--timeout'));
+}
+
+/** Validation errors of command-line values are usage errors, whatever helper raised them. */
+function flagValue<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+/** Runs `main` as the process: sets the exit code, and makes sure the process does end. */
+export function run(argv: string[]): void {
+  const exit = (code: number): void => {
+    process.exitCode = code;
+    // Everything is flushed by now; a handle some library left open must not keep an MCP client waiting for us.
+    setTimeout(() => process.exit(code), 500).unref();
+  };
+  main(argv).then(exit, (error: unknown) => {
+    process.stderr.write(`pecta-proxy: ${error instanceof Error ? error.message : String(error)}\n`);
+    exit(1);
+  });
+}
