@@ -6,7 +6,12 @@ import { existsSync } from 'node:fs';
 
 const root = new URL('..', import.meta.url).pathname;
 const marker = `${root}node_modules/.package-lock.json`;
-const built = [`${root}packages/core/dist/index.js`, `${root}packages/server/dist/cli.js`];
+const built = [
+  `${root}packages/core/dist/index.js`,
+  `${root}packages/server/dist/cli.js`,
+  `${root}packages/proxy/dist/cli.js`,
+  `${root}packages/dashboard/dist/index.html`,
+];
 
 if (!existsSync(marker)) {
   console.error('pecta: installing dependencies (npm ci; better-sqlite3 compiles from source, about a minute)…');

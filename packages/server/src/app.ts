@@ -14,6 +14,7 @@ import { ApiError, errorBody, toErrorBody } from './errors.js';
 import { JSON_CONTENT_TYPE, parseJsonBody } from './http/json-body.js';
 import { RollingWindowLimiter, type RateLimiter } from './ratelimit/index.js';
 import { agentRoutes } from './routes/agents.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import type { RouteDeps } from './routes/deps.js';
 import { evaluateRoutes } from './routes/evaluate.js';
 import { eventsRoutes } from './routes/events.js';
@@ -124,6 +125,7 @@ export async function buildApp(options: AppOptions): Promise<PectaApp> {
     },
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(dashboardRoutes());
 
   await app.register(async (v1) => {
     v1.addHook('onRequest', auth.onRequest);

@@ -91,6 +91,7 @@ async function serve(args: string[], out: (line: string) => void): Promise<numbe
       '',
     );
   }
+  lines.push(`Dashboard: ${url}/  (sign in with a key)`);
   lines.push(`Pecta ${VERSION} listening on ${url}  (data: ${config.dataDir})`);
   out(lines.join('\n'));
   await new Promise<void>((resolve) => {

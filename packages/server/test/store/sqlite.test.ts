@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,32 +10,36 @@ import { SqliteStore } from '../../src/store/index.js';
 import { openDatabase } from '../../src/store/sqlite/driver.js';
 import { eventsPageParams, eventsPageSql, indexFor, type EventFilterShape } from '../../src/store/sqlite/events-query.js';
 import { SCHEMA_VERSION } from '../../src/store/sqlite/schema.js';
-import type { NewEvent, Organization, Store } from '../../src/store/types.js';
+import { DEFAULT_WAL_AUTOCHECKPOINT_PAGES } from '../../src/store/sqlite/writer.js';
+import type { Worker } from 'node:worker_threads';
+import type { GateRecord, NewEvent, Organization, Store } from '../../src/store/types.js';
 import { storeContract } from './contract.js';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'pecta-sqlite-'));
 }
 
-storeContract('sqlite', async () => {
-  const dir = tempDir();
-  const path = join(dir, 'pecta.db');
-  const opened: SqliteStore[] = [];
-  const open = async (): Promise<Store> => {
-    const store = new SqliteStore({ path });
-    opened.push(store);
-    await store.init();
-    return store;
-  };
-  return {
-    store: await open(),
-    reopen: open,
-    cleanup: async () => {
-      for (const store of opened) await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-});
+for (const writerThread of [true, false]) {
+  storeContract(`sqlite (${writerThread ? 'writer thread' : 'inline writer'})`, async () => {
+    const dir = tempDir();
+    const path = join(dir, 'pecta.db');
+    const opened: SqliteStore[] = [];
+    const open = async (): Promise<Store> => {
+      const store = new SqliteStore({ path, writerThread });
+      opened.push(store);
+      await store.init();
+      return store;
+    };
+    return {
+      store: await open(),
+      reopen: open,
+      cleanup: async () => {
+        for (const store of opened) await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  });
+}
 
 const T0 = 1_750_000_000_000;
 let n = 0;
@@ -59,7 +63,7 @@ function event(agentId: string, overrides: Partial<NewEvent> = {}): NewEvent {
 const ORG: Organization = { id: 'org_1', name: 'Acme', created_at: T0, ingest_limit: null, default_limit: null };
 
 /** A store on a temp file with one organisation; cleanup closes it and removes the folder. */
-async function fileStore(options: { maxQueuedEvents?: number; busyTimeoutMs?: number } = {}) {
+async function fileStore(options: { maxQueuedEvents?: number; busyTimeoutMs?: number; writerThread?: boolean } = {}) {
   const dir = tempDir();
   const path = join(dir, 'pecta.db');
   const stores: SqliteStore[] = [];
@@ -101,6 +105,8 @@ describe('SqliteStore: connection and schema', () => {
         foreign_keys: 1,
         busy_timeout: 1234,
         user_version: SCHEMA_VERSION,
+        wal_autocheckpoint: DEFAULT_WAL_AUTOCHECKPOINT_PAGES,
+        journal_size_limit: 64 * 1024 * 1024,
       });
     } finally {
       await cleanup();
@@ -199,9 +205,9 @@ describe('SqliteStore: GET /v1/events query plans', () => {
   });
 });
 
-describe('SqliteStore: group commit', () => {
+for (const writerThread of [true, false]) describe(`SqliteStore: group commit (${writerThread ? 'writer thread' : 'inline writer'})`, () => {
   it('commits every batch queued in one event-loop turn in a single transaction, and only then resolves', async () => {
-    const { store, path, cleanup } = await fileStore();
+    const { store, path, cleanup } = await fileStore({ writerThread });
     try {
       const before = store.writeStats();
       const pending = Array.from({ length: 50 }, (_, i) => store.recordEvents(ORG.id, [event(`agent-${i % 5}`), event('common')]));
@@ -220,7 +226,7 @@ describe('SqliteStore: group commit', () => {
   });
 
   it('applies concurrent batches in call order: the first copy of an event_id wins', async () => {
-    const { store, cleanup } = await fileStore();
+    const { store, cleanup } = await fileStore({ writerThread });
     try {
       const [first, second] = await Promise.all([
         store.recordEvents(ORG.id, [event('a', { event_id: 'same' })]),
@@ -236,7 +242,7 @@ describe('SqliteStore: group commit', () => {
   });
 
   it('reports each batch’s reputation as of the end of that batch, not of the group', async () => {
-    const { store, cleanup } = await fileStore();
+    const { store, cleanup } = await fileStore({ writerThread });
     try {
       const [r1, r2] = await Promise.all([
         store.recordEvents(ORG.id, [event('a', { passed: true }), event('a', { passed: true })]),
@@ -250,7 +256,7 @@ describe('SqliteStore: group commit', () => {
   });
 
   it('first_seen of a new agent spans only the batch that created it', async () => {
-    const { store, cleanup } = await fileStore();
+    const { store, cleanup } = await fileStore({ writerThread });
     try {
       await Promise.all([
         store.recordEvents(ORG.id, [event('a', { created_at: T0 + 500 })]),
@@ -264,7 +270,7 @@ describe('SqliteStore: group commit', () => {
   });
 
   it('flushes early when the queue grows past maxQueuedEvents', async () => {
-    const { store, cleanup } = await fileStore({ maxQueuedEvents: 10 });
+    const { store, cleanup } = await fileStore({ maxQueuedEvents: 10, writerThread });
     try {
       const before = store.writeStats().transactions;
       const results = await Promise.all(Array.from({ length: 8 }, () => store.recordEvents(ORG.id, [event('a'), event('a'), event('a'), event('a')])));
@@ -276,7 +282,7 @@ describe('SqliteStore: group commit', () => {
   });
 
   it('retries batch by batch when a group fails, so only the bad batches reject and leave no trace', async () => {
-    const { store, cleanup } = await fileStore();
+    const { store, cleanup } = await fileStore({ writerThread });
     try {
       const before = store.writeStats();
       const good1 = store.recordEvents(ORG.id, [event('a'), event('a')]);
@@ -312,7 +318,7 @@ describe('SqliteStore: group commit', () => {
   });
 
   it('rejects the whole group without per-batch retries when another connection holds the write lock', async () => {
-    const { store, path, cleanup } = await fileStore({ busyTimeoutMs: 20 });
+    const { store, path, cleanup } = await fileStore({ busyTimeoutMs: 20, writerThread });
     const cli = openDatabase(path);
     try {
       cli.exec('BEGIN IMMEDIATE');
@@ -335,7 +341,7 @@ describe('SqliteStore: group commit', () => {
   });
 
   it('close() commits what is still queued before closing', async () => {
-    const { store, open, cleanup } = await fileStore();
+    const { store, open, cleanup } = await fileStore({ writerThread });
     try {
       const pending = store.recordEvents(ORG.id, [event('a'), event('a')]);
       await store.close();
@@ -348,7 +354,7 @@ describe('SqliteStore: group commit', () => {
   });
 
   it('reads agent windows inside each transaction, so two connections on one file stay exact', async () => {
-    const { store, open, cleanup } = await fileStore();
+    const { store, open, cleanup } = await fileStore({ writerThread });
     try {
       const other = await open();
       const sent: NewEvent[] = [];
@@ -362,6 +368,170 @@ describe('SqliteStore: group commit', () => {
       assert.equal(rep!.eval_count, 30);
       const { agent_id: _, first_seen: _f, last_seen: _l, eval_count: _c, ...own } = rep!;
       assert.deepEqual(own, reputationOf(sent.map((e) => ({ passed: e.passed, latency_ms: windowLatency(e.latency_ms, e.total_latency_ms) }))));
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+/** The worker behind a threaded store, for the tests that must make it die the way a crash would. */
+function writerThreadOf(store: SqliteStore): Worker {
+  return (store as unknown as { writer: { worker: Worker } }).writer.worker;
+}
+
+/** Event-loop turns (setImmediate hops) that pass before `promise` settles. */
+async function turnsUntilSettled(promise: Promise<unknown>): Promise<number> {
+  let settled = false;
+  promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  let turns = 0;
+  while (!settled) {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (!settled) turns++;
+  }
+  return turns;
+}
+
+describe('SqliteStore: writes on a writer thread', () => {
+  it('keeps the event loop turning while a group commits, and blocks it when writing inline', async () => {
+    for (const writerThread of [true, false]) {
+      const { store, cleanup } = await fileStore({ writerThread });
+      try {
+        const batch = Array.from({ length: 2000 }, (_, i) => event(`agent-${i % 50}`));
+        const turns = await turnsUntilSettled(store.recordEvents(ORG.id, batch));
+        if (writerThread) assert.ok(turns > 0, 'the turn that handed the batch over ends before its commit does');
+        else assert.equal(turns, 0, 'inline, the commit runs within the turn that flushes the queue');
+      } finally {
+        await cleanup();
+      }
+    }
+  });
+
+  it('shows every acknowledged write to the very next read (read-your-writes across connections)', async () => {
+    const { store, cleanup } = await fileStore();
+    try {
+      for (let i = 1; i <= 100; i++) {
+        const result = await store.recordEvents(ORG.id, [event('ryw', { passed: i % 3 !== 0 })]);
+        assert.equal((await store.getReputation(ORG.id, 'ryw'))!.eval_count, i);
+        assert.equal((await store.queryEvents(ORG.id, { limit: 1, offset: 0, agent_id: 'ryw' }))[0]!.reputation_score, result.reputations[0]!.score);
+      }
+      const org = { ...ORG, id: 'org_ryw' };
+      await store.createOrganization(org);
+      assert.deepEqual(await store.getOrganization(org.id), org);
+      assert.equal(await store.setOrganizationLimits(org.id, { ingest_limit: 7, default_limit: null }), true);
+      assert.equal((await store.getOrganization(org.id))!.ingest_limit, 7);
+      const key = { id: 'key_ryw', org_id: org.id, type: 'secret' as const, label: null, hash: 'f'.repeat(64), hint: 'sk_live_Ab…Yz', created_at: T0, secret_ciphertext: 'enc' };
+      await store.createKey(key);
+      await store.revokeKey(org.id, key.id, T0 + 5);
+      assert.equal((await store.findKeyByHash(key.hash))!.revoked_at, T0 + 5, 'a revocation applies to the next lookup');
+      assert.deepEqual(await store.listActiveSecretKeys(org.id), []);
+      await store.touchKeys(new Map([[key.id, T0 + 9]]));
+      assert.equal((await store.findKeyByHash(key.hash))!.last_used_at, T0 + 9);
+      assert.equal(await store.registerAgent(org.id, 'fresh', T0), true);
+      assert.deepEqual((await store.listAgents(org.id, 10)).map((a) => a.agent_id), ['fresh']);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('applies every kind of write in call order, even when they travel together', async () => {
+    const { store, cleanup } = await fileStore();
+    try {
+      const org = { ...ORG, id: 'org_order' };
+      // Issued in one turn: the organisation must exist before the events, the agent before its first event.
+      const [, registered, recorded, limited] = await Promise.all([
+        store.createOrganization(org),
+        store.registerAgent(org.id, 'a', T0 - 1000),
+        store.recordEvents(org.id, [event('a', { created_at: T0 })]),
+        store.setOrganizationLimits(org.id, { ingest_limit: 1, default_limit: 2 }),
+      ]);
+      assert.equal(registered, true);
+      assert.equal(recorded.reputations[0]!.evaluations, 1);
+      assert.equal(limited, true);
+      const rep = await store.getReputation(org.id, 'a');
+      assert.deepEqual([rep!.first_seen, rep!.eval_count], [T0 - 1000, 1], 'the registration came first and was kept');
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('fails only the request that cannot be sent to the writer, not the others of its turn', async () => {
+    const { store, cleanup } = await fileStore();
+    try {
+      const unsendable = { name: 'g', passed: true, latency_ms: 1, details: { hook: () => 1 } } as unknown as GateRecord;
+      const [good1, bad, good2] = await Promise.allSettled([
+        store.recordEvents(ORG.id, [event('a')]),
+        store.recordEvents(ORG.id, [event('a', { gates: [unsendable] })]),
+        store.recordEvents(ORG.id, [event('a')]),
+      ]);
+      assert.equal(bad.status, 'rejected');
+      assert.match(String((bad as PromiseRejectedResult).reason), /could not be cloned/);
+      assert.equal(good1.status, 'fulfilled');
+      assert.equal(good2.status, 'fulfilled');
+      assert.equal((await store.getReputation(ORG.id, 'a'))!.eval_count, 2);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('rejects pending and later writes with a clear error when the writer thread dies, and reports it in ping()', async () => {
+    const { store, cleanup } = await fileStore();
+    try {
+      await store.recordEvents(ORG.id, [event('a')]);
+      assert.equal(await store.ping(), true);
+      const pending = store.recordEvents(ORG.id, [event('a')]);
+      await writerThreadOf(store).terminate();
+      await assert.rejects(pending, /writer thread stopped unexpectedly/);
+      await assert.rejects(store.recordEvents(ORG.id, [event('a')]), /writer thread stopped unexpectedly/);
+      await assert.rejects(store.createOrganization({ ...ORG, id: 'org_after' }), /writer thread stopped unexpectedly/);
+      assert.equal(await store.ping(), false, 'GET /health answers 503');
+      assert.equal((await store.getReputation(ORG.id, 'a'))!.eval_count, 1, 'reads still answer');
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('refuses calls made while init() runs, and a close() during init() wins', async () => {
+    const dir = tempDir();
+    try {
+      const store = new SqliteStore({ path: join(dir, 'pecta.db') });
+      const starting = store.init();
+      await assert.rejects(store.recordEvents(ORG.id, [event('a')]), /call init\(\)/);
+      const closing = store.close();
+      await assert.rejects(starting, /closed/);
+      await closing;
+      assert.equal(await store.ping(), false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('does not keep an idle process alive, but finishes a pending write before the process exits', async () => {
+    const { path, store, cleanup } = await fileStore();
+    await store.close();
+    const storeModule = new URL('../../src/store/sqlite/sqlite-store.ts', import.meta.url).href;
+    const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+    // Never closed: the process must still end by itself once the write settled.
+    const child = `
+      const { SqliteStore } = await import(${JSON.stringify(storeModule)});
+      const store = new SqliteStore({ path: ${JSON.stringify(path)} });
+      await store.init();
+      store.recordEvents(${JSON.stringify(ORG.id)}, [{ evaluation_id: 'ev_left', event_id: 'left', agent_id: 'leaver',
+        tool_name: null, passed: true, gates: [], total_latency_ms: 1, latency_ms: null, created_at: Date.now() }])
+        .then(() => process.stdout.write('acknowledged'));
+    `;
+    try {
+      const result = spawnSync(process.execPath, ['--conditions=development', '--import', 'tsx', '--input-type=module', '-e', child], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      assert.equal(result.signal, null, `the child had to be killed: ${result.stderr}`);
+      assert.equal(result.status, 0, result.stderr);
+      assert.equal(result.stdout, 'acknowledged');
+      assert.equal(countRows(path, "SELECT count(*) AS n FROM events WHERE event_id = 'left'"), 1);
     } finally {
       await cleanup();
     }

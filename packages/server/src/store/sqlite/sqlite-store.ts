@@ -1,18 +1,21 @@
 /**
  * The embedded back end: one SQLite file (WAL, synchronous=FULL) through better-sqlite3's synchronous API.
  *
- * Writes of events go through a group commit: recordEvents() only queues its batch; every batch queued in the same
- * event-loop turn is applied in one IMMEDIATE transaction, in queue order, and each promise settles after COMMIT
- * returned. One fsync then covers many HTTP requests, and a resolved promise is a durable promise (SPEC §4.5, 202).
+ * Writes and reads use separate connections. Every write goes to one SqliteWriter (writer.ts), which runs on its own
+ * worker thread (writer-worker.ts) with its own connection: fsyncs, inserts and WAL checkpoints never block the event
+ * loop. Reads stay on the calling thread through a read-only connection; WAL lets them run beside the writer, and
+ * every read is a fresh read transaction, so it sees every commit whose promise has resolved (read-your-writes).
+ *
+ * recordEvents() is a group commit: the writes queued during one event-loop turn travel to the writer together, and
+ * the writer applies everything waiting for it in one IMMEDIATE transaction, in call order. Each promise settles after
+ * COMMIT returned, so a resolved promise is a durable promise (SPEC §4.5, 202).
+ *
+ * ':memory:' cannot be shared between threads: such a store (tests) reads and writes through one connection and runs
+ * the same writer inline, on the calling thread.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import {
-  ReputationWindow,
-  windowLatency,
-  type Reputation,
-  type ReputationStatus,
-} from '../../reputation.js';
+import type { Reputation, ReputationStatus } from '../../reputation.js';
 import type {
   AgentRecord,
   EventQuery,
@@ -22,82 +25,56 @@ import type {
   NewEvent,
   NewKey,
   Organization,
-  RecordedEvent,
   RecordResult,
   Store,
   StoredEvent,
 } from '../types.js';
-import { openDatabase, type Database, type Statement } from './driver.js';
+import {
+  DEFAULT_BUSY_TIMEOUT_MS,
+  DEFAULT_CACHE_MIB,
+  isInMemory,
+  openConnection,
+  type SqliteSettings,
+} from './connection.js';
+import type { Database, Statement } from './driver.js';
 import { EVENT_COLUMNS, eventsPageParams, eventsPageSql, shapeKey, shapeOf } from './events-query.js';
-import { EVENT_INDEX, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { EVENT_INDEX } from './schema.js';
+import { InlineWriterClient, ThreadWriterClient, type WriterClient } from './writer-client.js';
+import {
+  agentsInOrder,
+  DEFAULT_WAL_AUTOCHECKPOINT_PAGES,
+  SqliteWriter,
+  unpackReputation,
+  type KeyRow,
+  type RecordOutcome,
+  type SqliteWriteStats,
+} from './writer.js';
+
+export type { SqliteSettings } from './connection.js';
+export type { SqliteWriteStats } from './writer.js';
 
 export interface SqliteStoreOptions {
   /** File path, or ':memory:' (tests only: nothing survives close). Missing parent folders are created. */
   path: string;
   /** How long a write waits for another connection's lock (e.g. the CLI on the same file) before failing. */
   busyTimeoutMs?: number;
-  /** Queued events that force a commit before the end of the event-loop turn, bounding transaction size and latency. */
+  /** Events after which a group transaction is closed and committed (and the queue of the turn handed over early). */
   maxQueuedEvents?: number;
-  /** SQLite page cache per connection, in MiB. */
+  /** SQLite page cache per connection (a file store has two: the writer's and the readers'), in MiB. */
   cacheMiB?: number;
+  /**
+   * Write on a worker thread (default). false writes inline on the calling thread, each group commit blocking it, as a
+   * ':memory:' store always does.
+   */
+  writerThread?: boolean;
+  /** WAL pages at which the writer checkpoints (see DEFAULT_WAL_AUTOCHECKPOINT_PAGES in writer.ts). */
+  walAutocheckpointPages?: number;
 }
 
-export interface SqliteWriteStats {
-  /** Committed group transactions (a retried batch counts as its own transaction). */
-  transactions: number;
-  /** Batches committed. */
-  batches: number;
-  /** Group transactions that rolled back. */
-  failedGroups: number;
-  /** Batches retried alone after their group rolled back. */
-  retriedBatches: number;
-}
-
-export interface SqliteSettings {
-  journal_mode: string;
-  synchronous: number;
-  foreign_keys: number;
-  busy_timeout: number;
-  user_version: number;
-}
-
-const DEFAULT_BUSY_TIMEOUT_MS = 5000;
-// A flush blocks the event loop while it runs (8–15 µs per event). Bigger groups amortise what each transaction writes
-// once however many events it holds (every touched agent's 4.5 KB window, every touched index page, the fsync): with
-// 1000 active agents a 4000-event cap measured 45k events/s, 10000 67k. 10000 bounds the stall to ~75 ms with a few
-// agents and ~150 ms with a thousand; only a burst of that many events within one event-loop turn reaches it.
+// The cap bounds one transaction, and so the wait of the first batch in it: with 1000 active agents a group of 10000
+// events takes the writer ~300 ms. Bigger groups amortise what each transaction writes once however many events it
+// holds (every touched agent's 4.5 KB window, every touched index page, the fsync). Only a burst that large reaches it.
 const DEFAULT_MAX_QUEUED_EVENTS = 10_000;
-const DEFAULT_CACHE_MIB = 64;
-
-/** Gate fields that may be stored; anything else a caller attaches (details, matched text) is dropped by JSON.stringify. */
-const STORED_GATE_FIELDS = ['name', 'passed', 'latency_ms', 'reason', 'skipped', 'aborted'];
-
-interface PendingBatch {
-  orgId: string;
-  events: readonly NewEvent[];
-  resolve: (result: RecordResult) => void;
-  reject: (error: unknown) => void;
-}
-
-/** An agent as one transaction sees it; discarded at the end of the transaction (another process may write next). */
-interface AgentState {
-  existsInDb: boolean;
-  /** The batch that created the agent: while it runs, first_seen is the minimum of its events' times. */
-  createdBy: PendingBatch | null;
-  touched: boolean;
-  firstSeen: number;
-  lastSeen: number;
-  evalCount: number;
-  window: ReputationWindow;
-  reputation: Reputation | null;
-}
-
-interface AgentRow {
-  first_seen: number;
-  last_seen: number;
-  eval_count: number;
-  window_blob: Uint8Array | null;
-}
 
 interface ReputationRow {
   agent_id: string;
@@ -126,71 +103,24 @@ interface EventRow {
   created_at: number;
 }
 
-interface KeyRow extends Omit<KeyRecord, 'type'> {
-  type: string;
-}
-
-type AgentCache = Map<string, Map<string, AgentState>>;
-
-function prepareStatements(db: Database) {
+function prepareReadStatements(db: Database) {
   const keyColumns = 'id, org_id, type, label, hash, hint, created_at, last_used_at, revoked_at, secret_ciphertext';
   return {
-    insertOrg: db.prepare(
-      'INSERT INTO organizations (id, name, created_at, ingest_limit, default_limit) VALUES (?, ?, ?, ?, ?)',
-    ),
     getOrg: db.prepare<Organization>(
       'SELECT id, name, created_at, ingest_limit, default_limit FROM organizations WHERE id = ?',
     ),
     listOrgs: db.prepare<Organization>(
       'SELECT id, name, created_at, ingest_limit, default_limit FROM organizations ORDER BY created_at, id',
     ),
-    setOrgLimits: db.prepare('UPDATE organizations SET ingest_limit = ?, default_limit = ? WHERE id = ?'),
-
-    insertKey: db.prepare(
-      `INSERT INTO api_keys (id, org_id, type, label, hash, hint, created_at, last_used_at, revoked_at, secret_ciphertext)
-       VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)`,
-    ),
     keyByHash: db.prepare<KeyRow>(`SELECT ${keyColumns} FROM api_keys WHERE hash = ?`),
-    keyById: db.prepare<KeyRow>(`SELECT ${keyColumns} FROM api_keys WHERE org_id = ? AND id = ?`),
     listKeys: db.prepare<KeyRow>(`SELECT ${keyColumns} FROM api_keys WHERE org_id = ? ORDER BY created_at, id`),
     activeSecretKeys: db.prepare<KeyRow>(
       `SELECT ${keyColumns} FROM api_keys
        WHERE org_id = ? AND type = 'secret' AND revoked_at IS NULL ORDER BY created_at, id`,
     ),
-    // coalesce keeps the first revocation time, which makes revoking twice a no-op.
-    revokeKey: db.prepare('UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE org_id = ? AND id = ?'),
-    touchKey: db.prepare(
-      'UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)',
-    ),
-
-    eventIdExists: db.prepare('SELECT 1 FROM events WHERE org_id = ? AND event_id = ?'),
-    insertEvent: db.prepare(
-      `INSERT INTO events (org_id, evaluation_id, event_id, agent_id, tool_name, passed, gates, total_latency_ms,
-                           latency_ms, reputation_score, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
     agentEvents: db.prepare<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM events INDEXED BY ${EVENT_INDEX.byAgentPassed}
        WHERE org_id = ? AND agent_id = ? ORDER BY seq`,
-    ),
-
-    loadAgent: db.prepare<AgentRow>(
-      'SELECT first_seen, last_seen, eval_count, window_blob FROM agents WHERE org_id = ? AND agent_id = ?',
-    ),
-    // Safe as a blind overwrite: the row was read in this same IMMEDIATE transaction, under the write lock.
-    saveAgent: db.prepare(
-      `INSERT INTO agents (org_id, agent_id, first_seen, last_seen, eval_count, window_blob, score, status, evaluations,
-                           passed, pass_rate, avg_latency_ms, streak)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (org_id, agent_id) DO UPDATE SET
-         first_seen = excluded.first_seen, last_seen = excluded.last_seen, eval_count = excluded.eval_count,
-         window_blob = excluded.window_blob, score = excluded.score, status = excluded.status,
-         evaluations = excluded.evaluations, passed = excluded.passed, pass_rate = excluded.pass_rate,
-         avg_latency_ms = excluded.avg_latency_ms, streak = excluded.streak`,
-    ),
-    registerAgent: db.prepare(
-      `INSERT INTO agents (org_id, agent_id, first_seen, last_seen, eval_count) VALUES (?, ?, ?, ?, 0)
-       ON CONFLICT (org_id, agent_id) DO NOTHING`,
     ),
     reputation: db.prepare<ReputationRow>(
       `SELECT agent_id, first_seen, last_seen, eval_count, score, status, evaluations, passed, pass_rate, avg_latency_ms,
@@ -204,54 +134,53 @@ function prepareStatements(db: Database) {
   };
 }
 
-type Statements = ReturnType<typeof prepareStatements>;
+type ReadStatements = ReturnType<typeof prepareReadStatements>;
 
 export class SqliteStore implements Store {
+  /** The readers' connection; for an inline writer, also the writer's. */
   private readonly db: Database;
+  private readonly path: string;
+  private readonly useThread: boolean;
+  private readonly busyTimeoutMs: number;
+  private readonly cacheMiB: number;
   private readonly maxQueuedEvents: number;
-  private statements: Statements | null = null;
+  private readonly walAutocheckpointPages: number;
+  private reads: ReadStatements | null = null;
+  private writer: WriterClient | null = null;
+  private starting: Promise<void> | null = null;
   private readonly pageStatements = new Map<string, Statement<EventRow>>();
-  private queue: PendingBatch[] = [];
-  private queuedEvents = 0;
-  private flushTimer: ReturnType<typeof setImmediate> | null = null;
   private closed = false;
-  private readonly stats: SqliteWriteStats = { transactions: 0, batches: 0, failedGroups: 0, retriedBatches: 0 };
+  private closing: Promise<void> | null = null;
 
   constructor(options: SqliteStoreOptions) {
-    const inMemory = options.path === ':memory:' || options.path === '';
+    const inMemory = isInMemory(options.path);
     if (!inMemory) mkdirSync(dirname(options.path), { recursive: true });
+    this.path = options.path;
+    this.useThread = !inMemory && options.writerThread !== false;
+    this.busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS));
+    this.cacheMiB = Math.max(1, Math.floor(options.cacheMiB ?? DEFAULT_CACHE_MIB));
     this.maxQueuedEvents = Math.max(1, options.maxQueuedEvents ?? DEFAULT_MAX_QUEUED_EVENTS);
-    const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS));
-    this.db = openDatabase(options.path, { timeout: busyTimeoutMs });
-    try {
-      this.db.pragma('journal_mode = WAL');
-      // FULL fsyncs the WAL on every commit: a resolved recordEvents survives power loss, not only a killed process.
-      this.db.pragma('synchronous = FULL');
-      this.db.pragma('foreign_keys = ON');
-      this.db.pragma(`busy_timeout = ${busyTimeoutMs}`);
-      this.db.pragma(`cache_size = ${-1024 * Math.max(1, Math.floor(options.cacheMiB ?? DEFAULT_CACHE_MIB))}`);
-      this.db.pragma('temp_store = MEMORY');
-    } catch (error) {
-      this.db.close();
-      throw error;
-    }
+    this.walAutocheckpointPages = Math.max(1, Math.floor(options.walAutocheckpointPages ?? (Number(process.env.TMP_WAL_PAGES) || DEFAULT_WAL_AUTOCHECKPOINT_PAGES)));
+    // Opened here, synchronously, so that a path that is no database fails the constructor as it always did.
+    this.db = openConnection(this.path, { busyTimeoutMs: this.busyTimeoutMs, cacheMiB: this.cacheMiB });
+    // Nothing may write behind the writer's back: the group commit's exactness rests on one writer per store.
+    if (this.useThread) this.db.pragma('query_only = ON');
   }
 
   async init(): Promise<void> {
     this.assertOpen();
-    this.migrate();
-    this.statements ??= prepareStatements(this.db);
+    if (this.reads) return;
+    this.starting ??= this.start().finally(() => (this.starting = null));
+    return this.starting;
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.flush();
-    this.closed = true;
-    this.db.close();
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
   }
 
   async ping(): Promise<boolean> {
-    if (this.closed || !this.db.open) return false;
+    if (this.closed || !this.reads || !this.writer?.alive || !this.db.open) return false;
     try {
       return this.db.prepare('SELECT 1 AS ok').get() !== undefined;
     } catch {
@@ -259,27 +188,20 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** Connection settings and schema version, for diagnostics and tests. */
+  /** The writer connection's settings and schema version, for diagnostics and tests. */
   settings(): SqliteSettings {
-    this.assertOpen();
-    return {
-      journal_mode: String(this.db.pragma('journal_mode', { simple: true })),
-      synchronous: Number(this.db.pragma('synchronous', { simple: true })),
-      foreign_keys: Number(this.db.pragma('foreign_keys', { simple: true })),
-      busy_timeout: Number(this.db.pragma('busy_timeout', { simple: true })),
-      user_version: Number(this.db.pragma('user_version', { simple: true })),
-    };
+    return this.writes().settings();
   }
 
-  /** Group-commit counters since the store opened. */
+  /** Group-commit counters since the store opened, as of the last write that settled. */
   writeStats(): SqliteWriteStats {
-    return { ...this.stats };
+    return this.writes().stats();
   }
 
   // ---- organisations and keys -------------------------------------------------------------------------------------
 
   async createOrganization(org: Organization): Promise<void> {
-    this.sql().insertOrg.run(org.id, org.name, org.created_at, org.ingest_limit ?? null, org.default_limit ?? null);
+    await this.writes().write({ op: 'createOrganization', org });
   }
 
   async getOrganization(orgId: string): Promise<Organization | null> {
@@ -294,13 +216,16 @@ export class SqliteStore implements Store {
     orgId: string,
     limits: { ingest_limit: number | null; default_limit: number | null },
   ): Promise<boolean> {
-    return this.sql().setOrgLimits.run(limits.ingest_limit ?? null, limits.default_limit ?? null, orgId).changes > 0;
+    return this.writes().write({
+      op: 'setOrganizationLimits',
+      orgId,
+      ingest_limit: limits.ingest_limit ?? null,
+      default_limit: limits.default_limit ?? null,
+    });
   }
 
   async createKey(key: NewKey): Promise<KeyRecord> {
-    const s = this.sql();
-    s.insertKey.run(key.id, key.org_id, key.type, key.label ?? null, key.hash, key.hint, key.created_at, key.secret_ciphertext ?? null);
-    return toKeyRecord(s.keyById.get(key.org_id, key.id)!);
+    return toKeyRecord(await this.writes().write({ op: 'createKey', key }));
   }
 
   async findKeyByHash(hash: string): Promise<KeyRecord | null> {
@@ -317,34 +242,20 @@ export class SqliteStore implements Store {
   }
 
   async revokeKey(orgId: string, keyId: string, at: number): Promise<KeyRecord | null> {
-    const s = this.sql();
-    s.revokeKey.run(at, orgId, keyId);
-    const row = s.keyById.get(orgId, keyId);
+    const row = await this.writes().write({ op: 'revokeKey', orgId, keyId, at });
     return row ? toKeyRecord(row) : null;
   }
 
   async touchKeys(uses: ReadonlyMap<string, number>): Promise<void> {
     if (uses.size === 0) return;
-    const s = this.sql();
-    this.db.transaction(() => {
-      for (const [keyId, at] of uses) s.touchKey.run(at, keyId, at);
-    }).immediate();
+    await this.writes().write({ op: 'touchKeys', uses: [...uses] });
   }
 
   // ---- events and reputation --------------------------------------------------------------------------------------
 
-  recordEvents(orgId: string, events: readonly NewEvent[]): Promise<RecordResult> {
-    try {
-      this.sql();
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return new Promise<RecordResult>((resolve, reject) => {
-      this.queue.push({ orgId, events, resolve, reject });
-      this.queuedEvents += events.length;
-      if (this.queuedEvents >= this.maxQueuedEvents) this.flush();
-      else this.flushTimer ??= setImmediate(() => this.flush());
-    });
+  async recordEvents(orgId: string, events: readonly NewEvent[]): Promise<RecordResult> {
+    const outcome = await this.writes().write({ op: 'recordEvents', orgId, events });
+    return toRecordResult(events, outcome);
   }
 
   async queryEvents(orgId: string, query: EventQuery): Promise<StoredEvent[]> {
@@ -375,125 +286,64 @@ export class SqliteStore implements Store {
   }
 
   async registerAgent(orgId: string, agentId: string, at: number): Promise<boolean> {
-    return this.sql().registerAgent.run(orgId, agentId, at, at).changes === 1;
+    return this.writes().write({ op: 'registerAgent', orgId, agentId, at });
   }
 
-  // ---- group commit -----------------------------------------------------------------------------------------------
+  // ---- lifecycle --------------------------------------------------------------------------------------------------
 
-  /** Commits everything queued. Synchronous: nothing else runs on this connection meanwhile. */
-  private flush(): void {
-    if (this.flushTimer !== null) {
-      clearImmediate(this.flushTimer);
-      this.flushTimer = null;
+  /** Starts the writer (which creates or migrates the schema), then prepares the reads against that schema. */
+  private async start(): Promise<void> {
+    let writer: WriterClient;
+    if (this.useThread) {
+      writer = await ThreadWriterClient.start({
+        path: this.path,
+        busyTimeoutMs: this.busyTimeoutMs,
+        cacheMiB: this.cacheMiB,
+        maxGroupEvents: this.maxQueuedEvents,
+        walAutocheckpointPages: this.walAutocheckpointPages,
+      });
+    } else {
+      const inline = new SqliteWriter(this.db, {
+        maxGroupEvents: this.maxQueuedEvents,
+        walAutocheckpointPages: this.walAutocheckpointPages,
+      });
+      inline.migrate();
+      writer = new InlineWriterClient(inline, this.db, this.maxQueuedEvents);
     }
-    const batches = this.queue;
-    if (batches.length === 0) return;
-    this.queue = [];
-    this.queuedEvents = 0;
-
-    let results: RecordResult[];
-    try {
-      results = this.commit(batches);
-    } catch (groupError) {
-      this.stats.failedGroups++;
-      if (batches.length === 1 || !couldBeOneBatchsFault(groupError)) {
-        for (const batch of batches) batch.reject(groupError);
-        return;
-      }
-      // One bad batch must not fail the requests it happened to share a transaction with.
-      for (const batch of batches) {
-        this.stats.retriedBatches++;
-        let result: RecordResult;
-        try {
-          result = this.commit([batch])[0]!;
-        } catch (error) {
-          batch.reject(error);
-          continue;
-        }
-        batch.resolve(result);
-      }
-      return;
+    if (this.closed) {
+      await writer.close();
+      throw new Error('SqliteStore: the store is closed');
     }
-    for (let i = 0; i < batches.length; i++) batches[i]!.resolve(results[i]!);
+    this.writer = writer;
+    this.reads = prepareReadStatements(this.db);
   }
 
-  /** Applies batches in order in one IMMEDIATE transaction; returns only after COMMIT. Throws after ROLLBACK. */
-  private commit(batches: readonly PendingBatch[]): RecordResult[] {
-    const s = this.sql();
-    const results = this.db
-      .transaction(() => {
-        const cache: AgentCache = new Map();
-        const out = batches.map((batch) => this.applyBatch(s, cache, batch));
-        for (const [orgId, agents] of cache) {
-          for (const [agentId, agent] of agents) if (agent.touched) saveAgent(s, orgId, agentId, agent);
-        }
-        return out;
-      })
-      .immediate();
-    this.stats.transactions++;
-    this.stats.batches += batches.length;
-    return results;
-  }
-
-  private applyBatch(s: Statements, cache: AgentCache, batch: PendingBatch): RecordResult {
-    const { orgId, events } = batch;
-    const recorded: RecordedEvent[] = [];
-    const agentsInOrder: string[] = [];
-    const seenAgents = new Set<string>();
-    for (const event of events) {
-      if (!seenAgents.has(event.agent_id)) {
-        seenAgents.add(event.agent_id);
-        agentsInOrder.push(event.agent_id);
+  private async shutdown(): Promise<void> {
+    // From here on every call is refused; what was queued before still commits.
+    this.closed = true;
+    await this.starting?.catch(() => undefined);
+    if (this.useThread) {
+      // The writer's connection closes last, so the final checkpoint of the WAL runs on its thread, not on this one.
+      this.db.close();
+      await this.writer?.close();
+    } else {
+      try {
+        await this.writer?.close();
+      } finally {
+        this.db.close();
       }
-      const eventId = event.event_id ?? null;
-      // The lookup also sees rows inserted earlier in this transaction: repeats within a batch or group are caught too.
-      if (eventId !== null && s.eventIdExists.get(orgId, eventId) !== undefined) {
-        recorded.push({ evaluation_id: event.evaluation_id, duplicate: true });
-        continue;
-      }
-      const agent = agentState(s, cache, orgId, event.agent_id);
-      countEvent(agent, event, batch);
-      s.insertEvent.run(
-        orgId,
-        event.evaluation_id,
-        eventId,
-        event.agent_id,
-        event.tool_name ?? null,
-        event.passed ? 1 : 0,
-        JSON.stringify(event.gates ?? [], STORED_GATE_FIELDS),
-        event.total_latency_ms ?? null,
-        event.latency_ms ?? null,
-        agent.reputation!.score,
-        event.created_at,
-      );
-      recorded.push({ evaluation_id: event.evaluation_id, duplicate: false });
     }
-    const reputations = agentsInOrder.map((agentId) => {
-      const agent = agentState(s, cache, orgId, agentId);
-      return { agent_id: agentId, ...(agent.reputation ?? agent.window.reputation()) };
-    });
-    return { events: recorded, reputations };
   }
 
-  // ---- plumbing ---------------------------------------------------------------------------------------------------
-
-  private migrate(): void {
-    this.db
-      .transaction(() => {
-        const version = Number(this.db.pragma('user_version', { simple: true }));
-        if (version > SCHEMA_VERSION) {
-          throw new Error(`database schema version ${version} is newer than this server supports (${SCHEMA_VERSION})`);
-        }
-        for (let v = version; v < SCHEMA_VERSION; v++) this.db.exec(MIGRATIONS[v]!);
-        if (version < SCHEMA_VERSION) this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
-      })
-      .immediate();
+  private writes(): WriterClient {
+    this.sql();
+    return this.writer!;
   }
 
-  private sql(): Statements {
+  private sql(): ReadStatements {
     this.assertOpen();
-    if (!this.statements) throw new Error('SqliteStore: call init() before using the store');
-    return this.statements;
+    if (!this.reads) throw new Error('SqliteStore: call init() before using the store');
+    return this.reads;
   }
 
   private assertOpen(): void {
@@ -501,75 +351,11 @@ export class SqliteStore implements Store {
   }
 }
 
-/**
- * False for failures of the file or the lock rather than of the data. Retrying each batch alone would then only repeat
- * the failure once per batch, each time after a full busy_timeout wait with the event loop blocked.
- */
-function couldBeOneBatchsFault(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return !(typeof code === 'string' && ENVIRONMENT_FAILURE.test(code));
-}
-
-const ENVIRONMENT_FAILURE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|READONLY|CORRUPT|NOMEM|CANTOPEN|NOTADB|PERM)/;
-
-function agentState(s: Statements, cache: AgentCache, orgId: string, agentId: string): AgentState {
-  let agents = cache.get(orgId);
-  if (!agents) {
-    agents = new Map();
-    cache.set(orgId, agents);
-  }
-  let agent = agents.get(agentId);
-  if (!agent) {
-    const row = s.loadAgent.get(orgId, agentId);
-    agent = {
-      existsInDb: row !== undefined,
-      createdBy: null,
-      touched: false,
-      firstSeen: row?.first_seen ?? 0,
-      lastSeen: row?.last_seen ?? 0,
-      evalCount: row?.eval_count ?? 0,
-      window: ReputationWindow.fromBlob(row?.window_blob),
-      reputation: null,
-    };
-    agents.set(agentId, agent);
-  }
-  return agent;
-}
-
-function countEvent(agent: AgentState, event: NewEvent, batch: PendingBatch): void {
-  if (!agent.existsInDb && agent.createdBy === null) {
-    agent.createdBy = batch;
-    agent.firstSeen = event.created_at;
-    agent.lastSeen = event.created_at;
-  } else if (agent.createdBy === batch) {
-    agent.firstSeen = Math.min(agent.firstSeen, event.created_at);
-  }
-  agent.lastSeen = Math.max(agent.lastSeen, event.created_at);
-  agent.evalCount++;
-  agent.touched = true;
-  agent.reputation = agent.window.push({
-    passed: event.passed,
-    latency_ms: windowLatency(event.latency_ms, event.total_latency_ms),
-  });
-}
-
-function saveAgent(s: Statements, orgId: string, agentId: string, agent: AgentState): void {
-  const r = agent.reputation ?? agent.window.reputation();
-  s.saveAgent.run(
-    orgId,
-    agentId,
-    agent.firstSeen,
-    agent.lastSeen,
-    agent.evalCount,
-    agent.window.toBlob(),
-    r.score,
-    r.status,
-    r.evaluations,
-    r.passed,
-    r.pass_rate,
-    r.avg_latency_ms,
-    r.streak,
-  );
+function toRecordResult(events: readonly NewEvent[], outcome: RecordOutcome): RecordResult {
+  const recorded = events.map((event) => ({ evaluation_id: event.evaluation_id, duplicate: false }));
+  for (const index of outcome.duplicates) recorded[index]!.duplicate = true;
+  const reputations = agentsInOrder(events).map((agent_id, i) => ({ agent_id, ...unpackReputation(outcome.reputations, i) }));
+  return { events: recorded, reputations };
 }
 
 function toStoredEvent(row: EventRow): StoredEvent {
