@@ -160,7 +160,7 @@ export class SqliteStore implements Store {
     this.busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS));
     this.cacheMiB = Math.max(1, Math.floor(options.cacheMiB ?? DEFAULT_CACHE_MIB));
     this.maxQueuedEvents = Math.max(1, options.maxQueuedEvents ?? DEFAULT_MAX_QUEUED_EVENTS);
-    this.walAutocheckpointPages = Math.max(1, Math.floor(options.walAutocheckpointPages ?? (Number(process.env.TMP_WAL_PAGES) || DEFAULT_WAL_AUTOCHECKPOINT_PAGES)));
+    this.walAutocheckpointPages = Math.max(1, Math.floor(options.walAutocheckpointPages ?? DEFAULT_WAL_AUTOCHECKPOINT_PAGES));
     // Opened here, synchronously, so that a path that is no database fails the constructor as it always did.
     this.db = openConnection(this.path, { busyTimeoutMs: this.busyTimeoutMs, cacheMiB: this.cacheMiB });
     // Nothing may write behind the writer's back: the group commit's exactness rests on one writer per store.

@@ -155,6 +155,11 @@ export class ThreadWriterClient extends QueueingClient {
     worker.on('message', (message: FromWriter) => this.onMessage(message));
     // Without a listener an error in the thread would be rethrown here and take the whole process down.
     worker.on('error', (error) => (this.crash ??= error));
+    // An answer that cannot be read would leave its promises pending: stop the thread, which rejects everything.
+    worker.on('messageerror', (error) => {
+      this.crash ??= error;
+      void worker.terminate();
+    });
   }
 
   /** Starts the thread; resolves once its connection is open and the schema migrated. */

@@ -73,7 +73,6 @@ function serve(db: Database, writer: SqliteWriter): void {
   };
 
   const finish = () => {
-    if (process.env.PECTA_DEBUG_WRITER) console.error('WRITER-STATS', JSON.stringify(writer.stats));
     let error = null;
     try {
       db.close();
@@ -84,6 +83,11 @@ function serve(db: Database, writer: SqliteWriter): void {
     port!.close();
   };
 
+  // Requests that cannot be read here cannot be answered either: dying makes the store reject them (and every later
+  // write) instead of leaving them pending for ever.
+  port!.on('messageerror', (error) => {
+    throw error;
+  });
   port!.on('message', (message: ToWriter) => {
     accept(message);
     // Deferred to the check phase, so that every message delivered in this loop iteration joins the same round.
