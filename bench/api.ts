@@ -75,13 +75,13 @@ function summary(label: string, r: autocannon.Result, perRequest = 1): string {
  * ships a handful of agents; 100 distinct agents per batch is the worst case for the store, which rewrites the
  * window of every agent a transaction touches), drawn from AGENTS agents in total.
  */
-function ingestBodies(count: number, agentsPerBatch: number): string[] {
+function ingestBodies(count: number, agentsPerBatch: number, pool = AGENTS): string[] {
   const bodies: string[] = [];
   for (let b = 0; b < count; b++) {
     const events = Array.from({ length: 100 }, (_, i) => {
       const n = b * 100 + i;
       return {
-        agent_id: `agent-${(b * agentsPerBatch + (i % agentsPerBatch)) % AGENTS}`,
+        agent_id: `agent-${(b * agentsPerBatch + (i % agentsPerBatch)) % pool}`,
         tool: 'search',
         passed: n % 10 !== 0,
         gates: [
@@ -132,12 +132,14 @@ async function main(): Promise<void> {
         ...extra,
       };
     };
+    const few = await run(ingestOpts(ingestBodies(100, 10, 10), { duration: DURATION }));
+    console.log(summary('POST /v1/ingest (100-event batches, the same 10 agents throughout)', few, 100));
     const typical = ingestBodies(100, 10);
     const ingest = await run(ingestOpts(typical, { duration: DURATION }));
-    console.log(summary('POST /v1/ingest (100-event batches, 10 agents each)', ingest, 100));
+    console.log(summary(`POST /v1/ingest (100-event batches, 10 agents each out of ${AGENTS})`, ingest, 100));
     const worst = await run(ingestOpts(ingestBodies(100, 100), { duration: DURATION }));
-    console.log(summary('POST /v1/ingest (100-event batches, 100 distinct agents each)', worst, 100));
-    let recorded = (ingest['2xx'] + worst['2xx']) * 100;
+    console.log(summary(`POST /v1/ingest (100-event batches, 100 distinct agents each out of ${AGENTS})`, worst, 100));
+    let recorded = (few['2xx'] + ingest['2xx'] + worst['2xx']) * 100;
 
     // Top up to the target history before measuring queries (every accepted batch holds 100 new events).
     const missing = Math.max(0, Math.ceil((TARGET_EVENTS - recorded) / 100));
