@@ -12,8 +12,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { pii, type PiiDetails, type PiiType } from '../packages/core/src/gates/pii.js';
+import { defaultEvalDir, emptyConfusion, score, tally, type Confusion, type Scores } from './scoring.js';
+export { defaultEvalDir, score, type Confusion, type Scores } from './scoring.js';
 
 export const PII_FILE = 'pii-presidio-synth-v2.json';
 
@@ -37,19 +39,6 @@ interface Span {
 interface PiiRecord {
   full_text: string;
   spans: Span[];
-}
-
-export interface Confusion {
-  tp: number;
-  fp: number;
-  fn: number;
-  tn: number;
-}
-
-export interface Scores extends Confusion {
-  precision: number;
-  recall: number;
-  f1: number;
 }
 
 export interface TypeReport {
@@ -82,25 +71,7 @@ export interface PiiReport {
   errors: PiiError[];
 }
 
-export function defaultEvalDir(): string {
-  return process.env.PECTA_EVAL_DIR ?? fileURLToPath(new URL('../../shared/eval/', import.meta.url));
-}
 
-export function score(c: Confusion): Scores {
-  const precision = c.tp + c.fp === 0 ? 0 : c.tp / (c.tp + c.fp);
-  const recall = c.tp + c.fn === 0 ? 0 : c.tp / (c.tp + c.fn);
-  const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
-  return { ...c, precision, recall, f1 };
-}
-
-function tally(c: Confusion, actual: boolean, predicted: boolean): void {
-  if (actual && predicted) c.tp++;
-  else if (actual) c.fn++;
-  else if (predicted) c.fp++;
-  else c.tn++;
-}
-
-const emptyConfusion = (): Confusion => ({ tp: 0, fp: 0, fn: 0, tn: 0 });
 
 export async function loadPiiRecords(dataDir: string = defaultEvalDir()): Promise<PiiRecord[]> {
   const parsed: unknown = JSON.parse(await readFile(join(dataDir, PII_FILE), 'utf8'));

@@ -17,8 +17,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { content } from '../packages/core/src/gates/content.js';
+import { defaultEvalDir, emptyConfusion, score, tally, type Confusion, type Scores } from './scoring.js';
+export { defaultEvalDir, score, type Confusion, type Scores } from './scoring.js';
 
 export const REFUSAL_FILES = [
   'refusal-xstest-gpt4.csv',
@@ -29,19 +31,6 @@ export const REFUSAL_FILES = [
 export const SECOND_ROUND_FILE = 'refusal-xstest-mistralinstruct.csv';
 
 const COMPLIANCE = '1_full_compliance';
-
-export interface Confusion {
-  tp: number;
-  fp: number;
-  fn: number;
-  tn: number;
-}
-
-export interface Scores extends Confusion {
-  precision: number;
-  recall: number;
-  f1: number;
-}
 
 export interface Misclassified {
   file: string;
@@ -128,25 +117,7 @@ export function csvObjects(text: string): Record<string, string>[] {
     });
 }
 
-export function score(c: Confusion): Scores {
-  const precision = c.tp + c.fp === 0 ? 0 : c.tp / (c.tp + c.fp);
-  const recall = c.tp + c.fn === 0 ? 0 : c.tp / (c.tp + c.fn);
-  const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
-  return { ...c, precision, recall, f1 };
-}
 
-function tally(c: Confusion, actual: boolean, predicted: boolean): void {
-  if (actual && predicted) c.tp++;
-  else if (actual) c.fn++;
-  else if (predicted) c.fp++;
-  else c.tn++;
-}
-
-const emptyConfusion = (): Confusion => ({ tp: 0, fp: 0, fn: 0, tn: 0 });
-
-export function defaultEvalDir(): string {
-  return process.env.PECTA_EVAL_DIR ?? fileURLToPath(new URL('../../shared/eval/', import.meta.url));
-}
 
 export async function evaluateRefusal(dataDir: string = defaultEvalDir()): Promise<RefusalReport> {
   const gate = content({ empty: false });
