@@ -2,15 +2,12 @@ import type { Gate, GateOptions } from '../../types.js';
 import { assertOptionsObject, gateName } from '../options.js';
 import {
   BidFindings,
-  NO_BIDS,
   categoriesOf,
   coveredCategories,
   failClosed,
-  malformedOutcome,
   normalizeCategory,
   objectField,
-  readBids,
-  readRequest,
+  readBidsWithRequest,
   skipped,
   stringListOption,
   type JsonObject,
@@ -100,13 +97,9 @@ export function audienceSafety(options?: AudienceSafetyOptions): Gate {
   return {
     name,
     run: failClosed((ctx) => {
-      const read = readBids(ctx);
-      if (read.kind === 'malformed') return malformedOutcome(read.problem);
-      if (read.kind === 'none') return NO_BIDS;
-      const request = readRequest(ctx);
-      if (request.kind === 'absent') return skipped('no request to tell whether inventory is child-directed');
-      if (request.kind === 'malformed') return malformedOutcome(request.problem);
-      const signals = childDirectedSignals(request.request, keywords);
+      const read = readBidsWithRequest(ctx, 'no request to tell whether inventory is child-directed');
+      if (read.done) return read.done;
+      const signals = childDirectedSignals(read.request, keywords);
       if (signals.length === 0) return skipped('inventory is not child-directed');
       const findings = new BidFindings(read.bids.length);
       for (const ref of read.bids) {

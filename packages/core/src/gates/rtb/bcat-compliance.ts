@@ -2,14 +2,12 @@ import type { Gate, GateOptions } from '../../types.js';
 import { assertOptionsObject, gateName } from '../options.js';
 import {
   BidFindings,
-  NO_BIDS,
-  cattaxOf,
   categoriesOf,
+  cattaxOf,
   coveredCategories,
   failClosed,
   malformedOutcome,
-  readBids,
-  readRequest,
+  readBidsWithRequest,
   skipped,
 } from './openrtb.js';
 
@@ -37,17 +35,13 @@ export function bcatCompliance(options?: BcatComplianceOptions): Gate {
   return {
     name,
     run: failClosed((ctx) => {
-      const read = readBids(ctx);
-      if (read.kind === 'malformed') return malformedOutcome(read.problem);
-      if (read.kind === 'none') return NO_BIDS;
-      const request = readRequest(ctx);
-      if (request.kind === 'absent') return skipped('no request bcat');
-      if (request.kind === 'malformed') return malformedOutcome(request.problem);
-      const bcat = categoriesOf(request.request, 'bcat');
+      const read = readBidsWithRequest(ctx, 'no request bcat');
+      if (read.done) return read.done;
+      const bcat = categoriesOf(read.request, 'bcat');
       if (bcat === null) return malformedOutcome('request bcat is not an array');
       if (bcat === undefined || bcat.length === 0) return skipped('no request bcat');
       const blocked: ReadonlySet<string> = new Set(bcat);
-      const requestTaxonomy = cattaxOf(request.request);
+      const requestTaxonomy = cattaxOf(read.request);
       const findings = new BidFindings(read.bids.length);
       let unverifiedBids = 0;
       for (const ref of read.bids) {

@@ -2,14 +2,12 @@ import type { Gate, GateOptions } from '../../types.js';
 import { assertOptionsObject, gateName } from '../options.js';
 import {
   BidFindings,
-  NO_BIDS,
   bidImpid,
   failClosed,
   impsById,
   malformedOutcome,
-  readBids,
+  readBidsWithRequest,
   readImps,
-  readRequest,
   skipped,
 } from './openrtb.js';
 
@@ -31,13 +29,9 @@ export function impidMatch(options?: ImpidMatchOptions): Gate {
   return {
     name,
     run: failClosed((ctx) => {
-      const read = readBids(ctx);
-      if (read.kind === 'malformed') return malformedOutcome(read.problem);
-      if (read.kind === 'none') return NO_BIDS;
-      const request = readRequest(ctx);
-      if (request.kind === 'absent') return skipped('no request imps to match bids against');
-      if (request.kind === 'malformed') return malformedOutcome(request.problem);
-      const imps = readImps(request.request);
+      const read = readBidsWithRequest(ctx, 'no request imps to match bids against');
+      if (read.done) return read.done;
+      const imps = readImps(read.request);
       if (imps.kind === 'malformed') return malformedOutcome(imps.problem);
       if (imps.imps.length === 0) return skipped('no request imps to match bids against');
       const known = impsById(imps.imps);

@@ -146,6 +146,23 @@ export function readRequest(ctx: EvaluationContext): RequestRead {
   return { kind: 'ok', request: decoded.value };
 }
 
+/**
+ * The opening every gate that judges bids against their request shares: a malformed response fails, no bids skips
+ * (NO_BIDS), no request skips with `noRequest`, a malformed request fails. Otherwise both, ready to judge.
+ */
+export function readBidsWithRequest(
+  ctx: EvaluationContext,
+  noRequest: string,
+): { done: GateOutcome } | { done: null; bids: BidRef[]; response: JsonObject; request: JsonObject } {
+  const read = readBids(ctx);
+  if (read.kind === 'malformed') return { done: malformedOutcome(read.problem) };
+  if (read.kind === 'none') return { done: NO_BIDS };
+  const request = readRequest(ctx);
+  if (request.kind === 'absent') return { done: skipped(noRequest) };
+  if (request.kind === 'malformed') return { done: malformedOutcome(request.problem) };
+  return { done: null, bids: read.bids, response: read.response, request: request.request };
+}
+
 export type ImpsRead = { kind: 'ok'; imps: JsonObject[] } | { kind: 'malformed'; problem: string };
 
 /** The request's impressions; an absent `imp` reads as none. */
