@@ -10,22 +10,11 @@ import { latencyMicros,
   windowLatency,
   type WindowEntry,
 } from '../src/reputation.js';
+import { prng } from './helpers/prng.js';
 
 const P = (latency_ms = 0): WindowEntry => ({ passed: true, latency_ms });
 const F = (latency_ms = 0): WindowEntry => ({ passed: false, latency_ms });
 const times = (n: number, entry: WindowEntry): WindowEntry[] => Array.from({ length: n }, () => ({ ...entry }));
-
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('reputation formula (SPEC §5)', () => {
   it('scores a hand-computed window exactly, despite 0.7*400 being 279.99999999999994 in floating point', () => {

@@ -19,6 +19,7 @@ import type {
   Store,
   StoredEvent,
 } from '../../src/store/types.js';
+import { prng } from '../helpers/prng.js';
 
 export interface StoreHarness {
   store: Store;
@@ -63,18 +64,6 @@ function reputationPart(r: Reputation): Reputation {
     pass_rate: r.pass_rate,
     avg_latency_ms: r.avg_latency_ms,
     streak: r.streak,
-  };
-}
-
-/** Deterministic PRNG (mulberry32) so that a failing property run can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
