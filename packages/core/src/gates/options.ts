@@ -23,12 +23,3 @@ export function booleanOption(value: unknown, fallback: boolean, label: string):
   if (typeof value !== 'boolean') throw new TypeError(`${label} must be a boolean`);
   return value;
 }
-
-/** Throws unless `value` is undefined or a finite number ≥ `min`; returns it with `fallback` applied. */
-export function numberOption(value: unknown, fallback: number, label: string, min = 0): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || Number.isNaN(value) || value < min) {
-    throw new TypeError(`${label} must be a number ≥ ${min}`);
-  }
-  return value;
-}
