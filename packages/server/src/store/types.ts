@@ -18,7 +18,8 @@ export interface Organization {
   default_limit: number | null;
 }
 
-export interface KeyRecord {
+/** A key as it is created: everything but the usage and revocation stamps the store keeps later. */
+export interface NewKey {
   id: string;
   org_id: string;
   type: KeyType;
@@ -28,21 +29,13 @@ export interface KeyRecord {
   /** A hint a person can recognise, e.g. `sk_live_Ab3x…9QzT`; never enough to use the key. */
   hint: string;
   created_at: number;
-  last_used_at: number | null;
-  revoked_at: number | null;
   /** Secret keys only: the key encrypted at rest (see auth/crypto), so HMAC signatures can be verified. */
   secret_ciphertext: string | null;
 }
 
-export interface NewKey {
-  id: string;
-  org_id: string;
-  type: KeyType;
-  label: string | null;
-  hash: string;
-  hint: string;
-  created_at: number;
-  secret_ciphertext: string | null;
+export interface KeyRecord extends NewKey {
+  last_used_at: number | null;
+  revoked_at: number | null;
 }
 
 export interface GateRecord {
