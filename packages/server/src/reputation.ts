@@ -62,8 +62,18 @@ export function scoreFor(evaluations: number, passed: number, avgLatencyMs: numb
  * stored score stay exactly the formula recomputed from the stored events while each append costs O(1).
  */
 export function latencyMicros(latency_ms: number): number {
-  return Number.isFinite(latency_ms) && latency_ms > 0 ? Math.round(latency_ms * 1000) : 0;
+  return Number.isFinite(latency_ms) && latency_ms > 0 ? Math.min(Math.round(latency_ms * 1000), MAX_LATENCY_MICROS) : 0;
 }
+
+/**
+ * Latencies are capped at 2^43 µs (about 100 days), far beyond anything the API accepts (60 s), so that a window's sum
+ * (500 × 2^43 < 2^52) stays an exact integer in a float64 whatever a caller of the store passes.
+ */
+export const MAX_LATENCY_MICROS = 2 ** 43;
+
+const BLOB_V2_MARKER = [0x32, 0xff] as const;
+/** 2^44 + 1 needs 7 varint bytes (7 bits each); one more is slack. */
+const MAX_VARINT_BYTES = 8;
 
 /** Recomputes reputation from a window given oldest first (the reference every stored score must equal). */
 export function reputationOf(window: readonly WindowEntry[]): Reputation {
@@ -156,24 +166,56 @@ export class ReputationWindow {
     return summarise(this.length, this.passedCount, this.microsSum, this.streak);
   }
 
-  /** Layout: u16 length, then `length` × (u8 passed, f64 latency in ms), oldest first. */
+  /**
+   * Layout (version 2): the marker bytes 0x32 0xFF, then one unsigned LEB128 varint per entry, oldest first, holding
+   * `latency µs × 2 + passed`. A typical latency of 100–999 ms takes 3 bytes, so a full window is ~1.5 KB and fits on
+   * one database page beside others, where the version-1 layout (9 bytes an entry, 4.5 KB) spilled onto an overflow page
+   * that every write dirtied again. Version 1 is still read (see fromBlob).
+   */
   toBlob(): Uint8Array {
-    const buf = new Uint8Array(2 + this.length * 9);
-    const view = new DataView(buf.buffer);
-    view.setUint16(0, this.length, true);
+    const out = new Uint8Array(2 + this.length * MAX_VARINT_BYTES);
+    out[0] = BLOB_V2_MARKER[0];
+    out[1] = BLOB_V2_MARKER[1];
     let off = 2;
     for (let i = 0; i < this.length; i++) {
       const at = (this.start + i) % WINDOW_SIZE;
-      view.setUint8(off, this.passedFlags[at]!);
-      view.setFloat64(off + 1, this.micros[at]! / 1000, true);
-      off += 9;
+      // Arithmetic rather than bit operators: values go past 2^32 (latencyMicros caps them at 2^43).
+      let value = this.micros[at]! * 2 + this.passedFlags[at]!;
+      while (value >= 0x80) {
+        out[off++] = (value % 0x80) | 0x80;
+        value = Math.floor(value / 0x80);
+      }
+      out[off++] = value;
     }
-    return buf;
+    return out.subarray(0, off);
   }
 
+  /**
+   * Decodes either layout; anything malformed yields only the complete entries before it, never an exception. A
+   * version-1 blob (u16 length, then `length` × (u8 passed, f64 latency ms)) has a second byte of 0 or 1, since its
+   * length is at most 500, which is how the two are told apart.
+   */
   static fromBlob(blob: Uint8Array | null | undefined): ReputationWindow {
     const window = new ReputationWindow();
     if (!blob || blob.byteLength < 2) return window;
+    if (blob[0] === BLOB_V2_MARKER[0] && blob[1] === BLOB_V2_MARKER[1]) {
+      let off = 2;
+      while (off < blob.byteLength && window.length < WINDOW_SIZE) {
+        let value = 0;
+        let scale = 1;
+        let byte: number;
+        let bytes = 0;
+        do {
+          if (off >= blob.byteLength || bytes === MAX_VARINT_BYTES) return window;
+          byte = blob[off++]!;
+          value += (byte & 0x7f) * scale;
+          scale *= 0x80;
+          bytes++;
+        } while (byte & 0x80);
+        window.append(value % 2 === 1, Math.floor(value / 2));
+      }
+      return window;
+    }
     const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
     const length = Math.min(view.getUint16(0, true), Math.floor((blob.byteLength - 2) / 9), WINDOW_SIZE);
     let off = 2;

@@ -159,7 +159,7 @@ describe('ReputationWindow', () => {
       const window = new ReputationWindow();
       for (let i = 0; i < count; i++) window.push({ passed: random() < 0.8, latency_ms: random() * 100 + 0.1 + 0.2 });
       const blob = window.toBlob();
-      assert.equal(blob.byteLength, 2 + Math.min(count, 500) * 9);
+      assert.ok(blob.byteLength <= 2 + Math.min(count, 500) * 3, `${blob.byteLength} bytes: latencies under 1 s take 3 bytes or less`);
       const back = ReputationWindow.fromBlob(blob);
       assert.deepEqual(back.entries(), window.entries(), `count ${count}`);
       assert.deepEqual(back.reputation(), window.reputation());
@@ -183,7 +183,34 @@ describe('ReputationWindow', () => {
     assert.equal(ReputationWindow.fromBlob(new Uint8Array(0)).size, 0);
     assert.equal(ReputationWindow.fromBlob(new Uint8Array([5])).size, 0);
     const full = new ReputationWindow(times(10, P(4))).toBlob();
-    const truncated = full.subarray(0, 2 + 5 * 9 + 4);
+    // 4 ms is 4000 µs: (4000 × 2 + 1) takes two varint bytes.
+    const truncated = full.subarray(0, 2 + 5 * 2 + 1);
     assert.deepEqual(ReputationWindow.fromBlob(truncated).entries(), times(5, P(4)), 'only complete entries are read');
+    const endless = new Uint8Array([0x32, 0xff, ...new Array(20).fill(0x80)]);
+    assert.equal(ReputationWindow.fromBlob(endless).size, 0, 'a varint longer than any valid one ends the decoding');
+  });
+
+  it('still reads the version-1 layout (u16 length, then u8 passed + f64 ms per entry) that earlier builds wrote', () => {
+    const entries = [P(1.5), F(2.25), P(3), P(0), F(60_000)];
+    const v1 = new Uint8Array(2 + entries.length * 9);
+    const view = new DataView(v1.buffer);
+    view.setUint16(0, entries.length, true);
+    entries.forEach((e, i) => {
+      view.setUint8(2 + i * 9, e.passed ? 1 : 0);
+      view.setFloat64(3 + i * 9, e.latency_ms, true);
+    });
+    const window = ReputationWindow.fromBlob(v1);
+    assert.deepEqual(window.entries(), entries);
+    assert.deepEqual(window.reputation(), new ReputationWindow(entries).reputation());
+    assert.deepEqual(ReputationWindow.fromBlob(window.toBlob()).entries(), entries, 're-encoded in the new layout');
+  });
+
+  it('encodes latencies exactly up to the cap, and caps absurd ones so sums stay exact', () => {
+    const huge = [P(2 ** 43 / 1000), F(1e300), P(123_456.789)];
+    const window = new ReputationWindow(huge);
+    const back = ReputationWindow.fromBlob(window.toBlob());
+    assert.deepEqual(back.entries(), window.entries());
+    assert.equal(back.entries()[1]!.latency_ms, 2 ** 43 / 1000, '1e300 ms is held at the cap');
+    assert.deepEqual(back.reputation(), reputationOf(huge));
   });
 });

@@ -9,7 +9,7 @@ import { reputationOf, windowLatency } from '../../src/reputation.js';
 import { SqliteStore } from '../../src/store/index.js';
 import { openDatabase } from '../../src/store/sqlite/driver.js';
 import { eventsPageParams, eventsPageSql, indexFor, type EventFilterShape } from '../../src/store/sqlite/events-query.js';
-import { SCHEMA_VERSION } from '../../src/store/sqlite/schema.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/sqlite/schema.js';
 import { DEFAULT_WAL_AUTOCHECKPOINT_PAGES } from '../../src/store/sqlite/writer.js';
 import type { Worker } from 'node:worker_threads';
 import type { GateRecord, NewEvent, Organization, Store } from '../../src/store/types.js';
@@ -134,6 +134,72 @@ describe('SqliteStore: connection and schema', () => {
     }
   });
 
+  it('upgrades a version-1 file (text keys, 9-byte window entries) in place, losing nothing', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'pecta.db');
+    const other: Organization = { ...ORG, id: 'org_2', name: 'Other' };
+    const old = [
+      { org: ORG.id, agent: 'a', event_id: 'e1', passed: 1, latency: 12.5, at: T0 + 1 },
+      { org: ORG.id, agent: 'b', event_id: null, passed: 0, latency: 40, at: T0 + 2 },
+      { org: ORG.id, agent: 'a', event_id: 'e2', passed: 0, latency: 7.25, at: T0 + 3 },
+      { org: other.id, agent: 'a', event_id: 'e1', passed: 1, latency: 1, at: T0 + 4 },
+    ];
+    try {
+      const db = openDatabase(path);
+      db.exec(MIGRATIONS[0]!);
+      db.pragma('user_version = 1');
+      for (const org of [ORG, other]) {
+        db.prepare('INSERT INTO organizations (id, name, created_at, ingest_limit, default_limit) VALUES (?, ?, ?, ?, ?)').run(org.id, org.name, org.created_at, 7, null);
+      }
+      db.prepare(`INSERT INTO api_keys (id, org_id, type, label, hash, hint, created_at) VALUES ('key_1', ?, 'secret', NULL, 'h1', 'sk…1', ?)`).run(ORG.id, T0);
+      for (const e of old) {
+        db.prepare(`INSERT INTO events (org_id, evaluation_id, event_id, agent_id, tool_name, passed, gates, total_latency_ms, latency_ms, reputation_score, created_at)
+                    VALUES (?, ?, ?, ?, 'search', ?, '[]', NULL, ?, 1, ?)`).run(e.org, `ev_old_${e.at}`, e.event_id, e.agent, e.passed, e.latency, e.at);
+      }
+      for (const org of [ORG.id, other.id]) for (const agent of ['a', 'b']) {
+        const mine = old.filter((e) => e.org === org && e.agent === agent);
+        if (mine.length === 0) continue;
+        const blob = new Uint8Array(2 + mine.length * 9);
+        const view = new DataView(blob.buffer);
+        view.setUint16(0, mine.length, true);
+        mine.forEach((e, i) => {
+          view.setUint8(2 + i * 9, e.passed);
+          view.setFloat64(3 + i * 9, e.latency, true);
+        });
+        const rep = reputationOf(mine.map((e) => ({ passed: e.passed === 1, latency_ms: e.latency })));
+        db.prepare(`INSERT INTO agents (org_id, agent_id, first_seen, last_seen, eval_count, window_blob, score, status, evaluations, passed, pass_rate, avg_latency_ms, streak)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+          .run(org, agent, mine[0]!.at, mine.at(-1)!.at, mine.length, blob, rep.score, rep.status, rep.evaluations, rep.passed, rep.pass_rate, rep.avg_latency_ms, rep.streak);
+      }
+      db.close();
+
+      const store = new SqliteStore({ path });
+      await store.init();
+      try {
+        assert.equal(store.settings().user_version, SCHEMA_VERSION);
+        assert.equal((await store.getOrganization(ORG.id))!.ingest_limit, 7);
+        assert.deepEqual((await store.listKeys(ORG.id)).map((k) => k.id), ['key_1']);
+        const page = await store.queryEvents(ORG.id, { limit: 10, offset: 0 });
+        assert.deepEqual(page.map((e) => [e.agent_id, e.event_id, e.created_at]), [['a', 'e2', T0 + 3], ['b', null, T0 + 2], ['a', 'e1', T0 + 1]]);
+        assert.deepEqual((await store.queryEvents(other.id, { limit: 10, offset: 0, agent_id: 'a' })).map((e) => e.event_id), ['e1']);
+        // The old window keeps counting exactly, and old event ids still de-duplicate.
+        const result = await store.recordEvents(ORG.id, [event('a', { event_id: 'e1' }), event('a', { passed: true, latency_ms: 3 })]);
+        assert.deepEqual(result.events.map((e) => e.duplicate), [true, false]);
+        const stored = await store.agentEventsInOrder(ORG.id, 'a');
+        assert.equal(stored.length, 3);
+        const { agent_id: _, first_seen, last_seen: _l, eval_count, ...rep } = (await store.getReputation(ORG.id, 'a'))!;
+        assert.equal(first_seen, T0 + 1);
+        assert.equal(eval_count, 3);
+        assert.deepEqual(rep, reputationOf(stored.map((e) => ({ passed: e.passed, latency_ms: windowLatency(e.latency_ms, e.total_latency_ms) }))));
+        assert.deepEqual((await store.listAgents(ORG.id, 10)).map((a) => a.agent_id).sort(), ['a', 'b']);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a file written by a newer schema version', async () => {
     const dir = tempDir();
     const path = join(dir, 'pecta.db');
@@ -186,13 +252,14 @@ describe('SqliteStore: GET /v1/events query plans', () => {
         const query = { limit: 100, offset: 100000, agent_id: shape.agent ? 'a' : undefined, passed: shape.passed ? true : undefined, from: shape.from ? T0 : undefined, to: shape.to ? T0 : undefined };
         const plan = db
           .prepare<{ id: number; parent: number; detail: string }>(`EXPLAIN QUERY PLAN ${eventsPageSql(shape)}`)
-          .all(...eventsPageParams(ORG.id, query));
+          .all(...eventsPageParams({ orgKey: 1, agentKey: shape.agent ? 1 : null }, query));
         const label = JSON.stringify(shape);
         const details = plan.map((row) => row.detail);
-        const indexSearches = details.filter((d) => d.startsWith(`SEARCH events USING COVERING INDEX ${indexFor(shape)} (org_id=?`));
+        const indexSearches = details.filter((d) => d.startsWith(`SEARCH events USING COVERING INDEX ${indexFor(shape)} (${shape.agent ? 'agent_key' : 'org_key'}=?`));
         assert.equal(indexSearches.length, shape.passed ? 1 : 2, `${label}: ${details.join(' | ')}`);
         if (!shape.passed) assert.ok(details.includes('MERGE (UNION ALL)'), `${label}: merged, not sorted`);
         assert.ok(details.includes('SEARCH e USING INTEGER PRIMARY KEY (rowid=?)'), label);
+        assert.ok(details.includes('SEARCH a USING INTEGER PRIMARY KEY (rowid=?)'), `${label}: the agent id is read by key`);
         assert.ok(details.every((d) => !d.startsWith('SCAN') || d === 'SCAN page'), `${label}: ${details.join(' | ')}`);
         // The only sort allowed is the outer one over the page itself (at most `limit` rows).
         const sorts = plan.filter((row) => row.detail.includes('TEMP B-TREE'));
@@ -289,11 +356,17 @@ for (const writerThread of [true, false]) describe(`SqliteStore: group commit ($
       const unknownOrg = store.recordEvents('org_missing', [event('a'), event('x')]);
       const good2 = store.recordEvents(ORG.id, [event('a', { passed: false }), event('b')]);
       const badTime = store.recordEvents(ORG.id, [event('a'), event('b', { created_at: Number.NaN })]);
-      const badGates = store.recordEvents(ORG.id, [event('a', { gates: [{ name: 'g', passed: true, latency_ms: 10n as unknown as number }] })]);
+      const badTool = store.recordEvents(ORG.id, [event('a', { tool_name: {} as unknown as string })]);
       const good3 = store.recordEvents(ORG.id, [event('b')]);
-      await assert.rejects(unknownOrg, /FOREIGN KEY/);
-      await assert.rejects(badTime, /NOT NULL/);
-      await assert.rejects(badGates, /BigInt/);
+      // Gates that cannot be stored as JSON fail before they are queued, and take nothing else down with them.
+      const badGates = store.recordEvents(ORG.id, [event('a', { gates: [{ name: 'g', passed: true, latency_ms: 10n as unknown as number }] })]);
+      const settled = await Promise.allSettled([unknownOrg, badTime, badTool, badGates]);
+      assert.deepEqual(settled.map((s) => s.status), ['rejected', 'rejected', 'rejected', 'rejected']);
+      const reasons = settled.map((s) => String((s as PromiseRejectedResult).reason));
+      assert.match(reasons[0]!, /unknown organisation/);
+      assert.match(reasons[1]!, /NOT NULL/);
+      assert.match(reasons[2]!, /parameter|bind/);
+      assert.match(reasons[3]!, /BigInt/);
       const [r1, r2, r3] = await Promise.all([good1, good2, good3]);
       assert.deepEqual([r1.reputations[0]!.evaluations, r2.reputations[0]!.evaluations, r3.reputations[0]!.evaluations], [2, 3, 2]);
       const after = store.writeStats();
@@ -311,7 +384,7 @@ for (const writerThread of [true, false]) describe(`SqliteStore: group commit ($
         assert.deepEqual(rep, reputationOf(window));
         assert.equal(eval_count, stored.length);
       }
-      await assert.rejects(store.recordEvents('org_missing', [event('a')]), /FOREIGN KEY/, 'a lone bad batch rejects too');
+      await assert.rejects(store.recordEvents('org_missing', [event('a')]), /unknown organisation/, 'a lone bad batch rejects too');
     } finally {
       await cleanup();
     }
@@ -460,17 +533,20 @@ describe('SqliteStore: writes on a writer thread', () => {
   it('fails only the request that cannot be sent to the writer, not the others of its turn', async () => {
     const { store, cleanup } = await fileStore();
     try {
-      const unsendable = { name: 'g', passed: true, latency_ms: 1, details: { hook: () => 1 } } as unknown as GateRecord;
-      const [good1, bad, good2] = await Promise.allSettled([
+      // Gate details never leave the caller (only the stored fields are serialised), so a function there is harmless…
+      const hooked = { name: 'g', passed: true, latency_ms: 1, details: { hook: () => 1 } } as unknown as GateRecord;
+      // …but a function where a stored value belongs cannot cross to the writer thread.
+      const unsendable = (() => 'tool') as unknown as string;
+      const [good1, bad, good2, good3] = await Promise.allSettled([
         store.recordEvents(ORG.id, [event('a')]),
-        store.recordEvents(ORG.id, [event('a', { gates: [unsendable] })]),
+        store.recordEvents(ORG.id, [event('a', { tool_name: unsendable })]),
         store.recordEvents(ORG.id, [event('a')]),
+        store.recordEvents(ORG.id, [event('a', { gates: [hooked] })]),
       ]);
       assert.equal(bad.status, 'rejected');
       assert.match(String((bad as PromiseRejectedResult).reason), /could not be cloned/);
-      assert.equal(good1.status, 'fulfilled');
-      assert.equal(good2.status, 'fulfilled');
-      assert.equal((await store.getReputation(ORG.id, 'a'))!.eval_count, 2);
+      assert.deepEqual([good1.status, good2.status, good3.status], ['fulfilled', 'fulfilled', 'fulfilled']);
+      assert.equal((await store.getReputation(ORG.id, 'a'))!.eval_count, 3);
     } finally {
       await cleanup();
     }

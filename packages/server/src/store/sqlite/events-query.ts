@@ -1,17 +1,22 @@
 /**
  * SQL for GET /v1/events. A page is found in two steps inside one statement: an inner select walks a covering index
- * (org, [agent,] passed, created_at, seq) newest first and skips `offset` index entries without reading a row; the
+ * (org, passed, created_at, seq) or (agent, passed, created_at, seq) newest first and skips `offset` index entries without reading a row; the
  * outer join then reads only the `limit` rows it kept, by primary key. Deep offsets therefore cost index steps, never
  * row reads. Without a passed filter the inner select is a UNION ALL of the passed=0 and passed=1 ranges, which
  * SQLite merges in order (MERGE (UNION ALL)) and stops after offset+limit: still no sort and no scan. INDEXED BY makes
  * SQLite fail loudly rather than scan if an index were ever missing.
+ *
+ * The store resolves the organisation's and the agent's integer keys first (an unknown one means an empty page), so
+ * the statement itself only ever compares integers.
  */
 import type { EventQuery } from '../types.js';
 import type { SqlValue } from './driver.js';
 import { EVENT_INDEX } from './schema.js';
 
+/** The columns of a stored event, for a query that names events `e` and joins its agent as `a` (for the agent's id). */
 export const EVENT_COLUMNS =
-  'evaluation_id, event_id, agent_id, tool_name, passed, gates, total_latency_ms, latency_ms, reputation_score, created_at';
+  'e.evaluation_id, e.event_id, a.agent_id, e.tool_name, e.passed, e.gates, e.total_latency_ms, e.latency_ms, ' +
+  'e.reputation_score, e.created_at';
 
 export interface EventFilterShape {
   agent: boolean;
@@ -40,28 +45,31 @@ export function indexFor(shape: EventFilterShape): string {
 /** Parameters: see eventsPageParams. */
 export function eventsPageSql(shape: EventFilterShape): string {
   const arm = (passed: string) => {
-    const where = ['org_id = ?'];
-    if (shape.agent) where.push('agent_id = ?');
+    // An agent key belongs to one organisation, so the agent index does not repeat the organisation.
+    const where = [shape.agent ? 'agent_key = ?' : 'org_key = ?'];
     where.push(`passed = ${passed}`);
     if (shape.from) where.push('created_at >= ?');
     if (shape.to) where.push('created_at <= ?');
     return `SELECT seq, created_at FROM events INDEXED BY ${indexFor(shape)} WHERE ${where.join(' AND ')}`;
   };
   const matching = shape.passed ? arm('?') : `${arm('0')} UNION ALL ${arm('1')}`;
-  const columns = EVENT_COLUMNS.split(', ')
-    .map((c) => `e.${c}`)
-    .join(', ');
-  // CROSS JOIN fixes the loop order: the page (at most `limit` seqs) drives, events is probed by rowid.
+  // CROSS JOIN fixes the loop order: the page (at most `limit` seqs) drives, events and agents are probed by rowid.
   return (
-    `SELECT ${columns} FROM (${matching} ORDER BY created_at DESC, seq DESC LIMIT ? OFFSET ?) AS page ` +
-    `CROSS JOIN events AS e ON e.seq = page.seq ORDER BY e.created_at DESC, e.seq DESC`
+    `SELECT ${EVENT_COLUMNS} FROM (${matching} ORDER BY created_at DESC, seq DESC LIMIT ? OFFSET ?) AS page ` +
+    `CROSS JOIN events AS e ON e.seq = page.seq CROSS JOIN agents AS a ON a.key = e.agent_key ` +
+    `ORDER BY e.created_at DESC, e.seq DESC`
   );
 }
 
-/** Per arm: org_id, [agent_id], [passed], [from], [to]; the arm's parameters twice when two arms merge; then limit, offset. */
-export function eventsPageParams(orgId: string, query: EventQuery): SqlValue[] {
-  const arm: SqlValue[] = [orgId];
-  if (query.agent_id !== undefined) arm.push(query.agent_id);
+export interface PageKeys {
+  orgKey: number;
+  /** Required when the query filters by agent. */
+  agentKey: number | null;
+}
+
+/** Per arm: org or agent key, [passed], [from], [to]; the arm's parameters twice when two arms merge; then limit, offset. */
+export function eventsPageParams(keys: PageKeys, query: EventQuery): SqlValue[] {
+  const arm: SqlValue[] = [query.agent_id !== undefined ? keys.agentKey : keys.orgKey];
   if (query.passed !== undefined) arm.push(query.passed ? 1 : 0);
   if (query.from !== undefined) arm.push(query.from);
   if (query.to !== undefined) arm.push(query.to);

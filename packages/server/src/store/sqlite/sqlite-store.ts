@@ -43,6 +43,7 @@ import { InlineWriterClient, ThreadWriterClient, type WriterClient } from './wri
 import {
   agentsInOrder,
   DEFAULT_WAL_AUTOCHECKPOINT_PAGES,
+  encodeEvents,
   SqliteWriter,
   unpackReputation,
   type KeyRow,
@@ -118,18 +119,21 @@ function prepareReadStatements(db: Database) {
       `SELECT ${keyColumns} FROM api_keys
        WHERE org_id = ? AND type = 'secret' AND revoked_at IS NULL ORDER BY created_at, id`,
     ),
+    orgKey: db.prepare<{ key: number }>('SELECT key FROM organizations WHERE id = ?'),
+    agentKey: db.prepare<{ key: number }>('SELECT key FROM agents WHERE org_key = ? AND agent_id = ?'),
     agentEvents: db.prepare<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events INDEXED BY ${EVENT_INDEX.byAgentPassed}
-       WHERE org_id = ? AND agent_id = ? ORDER BY seq`,
+      `SELECT ${EVENT_COLUMNS} FROM events AS e INDEXED BY ${EVENT_INDEX.byAgentPassed}
+       CROSS JOIN agents AS a ON a.key = e.agent_key
+       WHERE e.agent_key = ? ORDER BY e.seq`,
     ),
     reputation: db.prepare<ReputationRow>(
       `SELECT agent_id, first_seen, last_seen, eval_count, score, status, evaluations, passed, pass_rate, avg_latency_ms,
               streak
-       FROM agents WHERE org_id = ? AND agent_id = ?`,
+       FROM agents WHERE org_key = ? AND agent_id = ?`,
     ),
     listAgents: db.prepare<AgentRecord>(
       `SELECT agent_id, first_seen, last_seen, eval_count FROM agents
-       WHERE org_id = ? ORDER BY last_seen DESC, agent_id LIMIT ?`,
+       WHERE org_key = ? ORDER BY last_seen DESC, agent_id LIMIT ?`,
     ),
   };
 }
@@ -149,6 +153,7 @@ export class SqliteStore implements Store {
   private writer: WriterClient | null = null;
   private starting: Promise<void> | null = null;
   private readonly pageStatements = new Map<string, Statement<EventRow>>();
+  private readonly orgKeys = new Map<string, number>();
   private closed = false;
   private closing: Promise<void> | null = null;
 
@@ -254,12 +259,19 @@ export class SqliteStore implements Store {
   // ---- events and reputation --------------------------------------------------------------------------------------
 
   async recordEvents(orgId: string, events: readonly NewEvent[]): Promise<RecordResult> {
-    const outcome = await this.writes().write({ op: 'recordEvents', orgId, events });
+    // Encoded here, on the caller's thread: see WireEvents.
+    const outcome = await this.writes().write({ op: 'recordEvents', orgId, events: encodeEvents(events) });
     return toRecordResult(events, outcome);
   }
 
   async queryEvents(orgId: string, query: EventQuery): Promise<StoredEvent[]> {
-    this.sql();
+    const orgKey = this.orgKey(orgId);
+    if (orgKey === null) return [];
+    let agentKey: number | null = null;
+    if (query.agent_id !== undefined) {
+      agentKey = this.sql().agentKey.get(orgKey, query.agent_id)?.key ?? null;
+      if (agentKey === null) return [];
+    }
     const shape = shapeOf(query);
     const key = shapeKey(shape);
     let statement = this.pageStatements.get(key);
@@ -267,22 +279,26 @@ export class SqliteStore implements Store {
       statement = this.db.prepare<EventRow>(eventsPageSql(shape));
       this.pageStatements.set(key, statement);
     }
-    return statement.all(...eventsPageParams(orgId, query)).map(toStoredEvent);
+    return statement.all(...eventsPageParams({ orgKey, agentKey }, query)).map(toStoredEvent);
   }
 
   async agentEventsInOrder(orgId: string, agentId: string): Promise<StoredEvent[]> {
-    return this.sql().agentEvents.all(orgId, agentId).map(toStoredEvent);
+    const orgKey = this.orgKey(orgId);
+    const agentKey = orgKey === null ? undefined : this.sql().agentKey.get(orgKey, agentId)?.key;
+    return agentKey === undefined ? [] : this.sql().agentEvents.all(agentKey).map(toStoredEvent);
   }
 
   async getReputation(orgId: string, agentId: string): Promise<(Reputation & AgentRecord) | null> {
-    const row = this.sql().reputation.get(orgId, agentId);
+    const orgKey = this.orgKey(orgId);
+    const row = orgKey === null ? undefined : this.sql().reputation.get(orgKey, agentId);
     if (!row) return null;
     return { ...row, status: row.status as ReputationStatus };
   }
 
   async listAgents(orgId: string, limit: number): Promise<AgentRecord[]> {
     const n = Number.isFinite(limit) && limit > 0 ? Math.floor(limit) : 0;
-    return this.sql().listAgents.all(orgId, n);
+    const orgKey = this.orgKey(orgId);
+    return orgKey === null ? [] : this.sql().listAgents.all(orgKey, n);
   }
 
   async registerAgent(orgId: string, agentId: string, at: number): Promise<boolean> {
@@ -333,6 +349,17 @@ export class SqliteStore implements Store {
         this.db.close();
       }
     }
+  }
+
+  /** Organisation keys never change and organisations are never deleted, so found keys are kept. */
+  private orgKey(orgId: string): number | null {
+    let key = this.orgKeys.get(orgId);
+    if (key === undefined) {
+      key = this.sql().orgKey.get(orgId)?.key;
+      if (key === undefined) return null;
+      this.orgKeys.set(orgId, key);
+    }
+    return key;
   }
 
   private writes(): WriterClient {

@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { readSettings, type SqliteSettings } from './connection.js';
 import type { Database } from './driver.js';
 import { fromWireError, type FromWriter, type ToWriter, type WriterThreadConfig } from './protocol.js';
-import type { SqliteWriteStats, SqliteWriter, WriteOp, WriteRequest, WriteValues } from './writer.js';
+import { wireEventCount, type SqliteWriteStats, type SqliteWriter, type WriteOp, type WriteRequest, type WriteValues } from './writer.js';
 
 export interface WriterClient {
   /** False once the writer can no longer write (its thread died); writes then reject with `failure`. */
@@ -59,7 +59,7 @@ abstract class QueueingClient implements WriterClient {
       if (this.pending.size === 0) this.onBusyChange(true);
       this.pending.set(id, { resolve: resolve as (value: never) => void, reject });
       this.outbox.push({ ...op, id } as WriteRequest);
-      if (op.op === 'recordEvents') this.outboxEvents += (op as Extract<WriteOp, { op: 'recordEvents' }>).events.length;
+      if (op.op === 'recordEvents') this.outboxEvents += wireEventCount((op as Extract<WriteOp, { op: 'recordEvents' }>).events);
       // A full message goes now; otherwise the rest of this event-loop turn may add to it.
       if (this.outboxEvents >= this.maxQueuedEvents) this.flush();
       else this.flushTimer ??= setImmediate(this.flushLater);

@@ -6,8 +6,14 @@
  * Requests are executed strictly in the order they were queued. A run of consecutive recordEvents requests is a group
  * commit: one IMMEDIATE transaction, batches applied in queue order, every batch settled only after COMMIT returned
  * (WAL fsynced, synchronous=FULL). Any other write runs in its own transaction at its place in the queue.
+ *
+ * The writer keeps each agent's state (key, window, counters) in memory between transactions, so a commit touching an
+ * agent neither reads nor decodes its row again. That cache is only valid while this connection is the only one
+ * writing: every transaction starts by reading PRAGMA data_version, which changes when another connection (the CLI on
+ * the same file, a second server) committed, and then drops the cache. A transaction that rolls back drops it too.
  */
 import {
+  EMPTY_REPUTATION,
   ReputationWindow,
   windowLatency,
   type Reputation,
@@ -20,7 +26,7 @@ import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 // ---- requests and outcomes (they cross the thread boundary: plain data only) ------------------------------------------
 
 export type WriteOp =
-  | { op: 'recordEvents'; orgId: string; events: readonly NewEvent[] }
+  | { op: 'recordEvents'; orgId: string; events: WireEvents }
   | { op: 'createOrganization'; org: Organization }
   | { op: 'setOrganizationLimits'; orgId: string; ingest_limit: number | null; default_limit: number | null }
   | { op: 'createKey'; key: NewKey }
@@ -84,6 +90,52 @@ export function agentsInOrder(events: readonly NewEvent[]): string[] {
   return out;
 }
 
+// ---- events on the wire -------------------------------------------------------------------------------------------
+
+/**
+ * A batch as it travels to the writer: one flat array, EVENT_WIDTH values per event in the order of the F_* offsets.
+ * Structured clone copies a flat array of strings and numbers about 5× faster than objects (every object repeats its
+ * key strings), and the gates arrive as the JSON that is stored, so the writer thread neither rebuilds nor
+ * re-serialises them. The caller (the HTTP thread) pays for the JSON instead, which it can spare better.
+ */
+export type WireEvents = Array<string | number | null>;
+
+export const EVENT_WIDTH = 9;
+const F_EVALUATION_ID = 0;
+const F_EVENT_ID = 1;
+const F_AGENT_ID = 2;
+const F_TOOL_NAME = 3;
+const F_PASSED = 4;
+const F_GATES = 5;
+const F_TOTAL_LATENCY = 6;
+const F_LATENCY = 7;
+const F_CREATED_AT = 8;
+
+/** Gate fields that may be stored; anything else a caller attaches (details, matched text) is dropped by JSON.stringify. */
+const STORED_GATE_FIELDS = ['name', 'passed', 'latency_ms', 'reason', 'skipped', 'aborted'];
+
+export function encodeEvents(events: readonly NewEvent[]): WireEvents {
+  const out: WireEvents = new Array(events.length * EVENT_WIDTH);
+  let at = 0;
+  for (const event of events) {
+    out[at + F_EVALUATION_ID] = event.evaluation_id;
+    out[at + F_EVENT_ID] = event.event_id ?? null;
+    out[at + F_AGENT_ID] = event.agent_id;
+    out[at + F_TOOL_NAME] = event.tool_name ?? null;
+    out[at + F_PASSED] = event.passed ? 1 : 0;
+    out[at + F_GATES] = JSON.stringify(event.gates ?? [], STORED_GATE_FIELDS);
+    out[at + F_TOTAL_LATENCY] = event.total_latency_ms ?? null;
+    out[at + F_LATENCY] = event.latency_ms ?? null;
+    out[at + F_CREATED_AT] = event.created_at;
+    at += EVENT_WIDTH;
+  }
+  return out;
+}
+
+export function wireEventCount(events: WireEvents): number {
+  return events.length / EVENT_WIDTH;
+}
+
 export function unpackReputation(packed: Float64Array, index: number): Reputation {
   const at = index * REPUTATION_FIELDS;
   return {
@@ -117,9 +169,6 @@ export interface WriterOptions {
   walAutocheckpointPages: number;
 }
 
-/** Gate fields that may be stored; anything else a caller attaches (details, matched text) is dropped by JSON.stringify. */
-const STORED_GATE_FIELDS = ['name', 'passed', 'latency_ms', 'reason', 'skipped', 'aborted'];
-
 /** Bytes the WAL file is cut back to once a checkpoint let it restart, so one burst does not hold disk space for good. */
 const JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024;
 
@@ -132,10 +181,16 @@ const JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024;
  */
 export const DEFAULT_WAL_AUTOCHECKPOINT_PAGES = 4000;
 
-/** An agent as one transaction sees it; discarded at the end of the transaction (another process may write next). */
+/**
+ * Agents kept in memory between transactions (each holds a 4.5 KB window). Past this many, the agents least recently
+ * written are dropped at the end of a transaction and read again from their row when they next appear.
+ */
+const MAX_CACHED_AGENTS = 20_000;
+
+/** An agent as the writer knows it: its row as of the last commit, plus what the running transaction changed. */
 interface AgentState {
-  existsInDb: boolean;
-  /** The batch that created the agent: while it runs, first_seen is the minimum of its events' times. */
+  key: number;
+  /** The batch that created the agent, while its transaction runs: first_seen is the minimum of its events' times. */
   createdBy: WriteRequest | null;
   touched: boolean;
   firstSeen: number;
@@ -146,19 +201,23 @@ interface AgentState {
 }
 
 interface AgentRow {
+  key: number;
   first_seen: number;
   last_seen: number;
   eval_count: number;
   window_blob: Uint8Array | null;
 }
 
-type AgentCache = Map<string, Map<string, AgentState>>;
+/** Agents by `${orgKey} ${agentId}`, least recently written first. */
+type AgentCache = Map<string, AgentState>;
 type RecordRequest = Extract<WriteRequest, { op: 'recordEvents' }>;
 
 const KEY_COLUMNS = 'id, org_id, type, label, hash, hint, created_at, last_used_at, revoked_at, secret_ciphertext';
 
 function prepareWriteStatements(db: Database) {
   return {
+    orgKey: db.prepare<{ key: number }>('SELECT key FROM organizations WHERE id = ?'),
+    dataVersion: db.prepare<{ data_version: number }>('PRAGMA data_version'),
     insertOrg: db.prepare(
       'INSERT INTO organizations (id, name, created_at, ingest_limit, default_limit) VALUES (?, ?, ?, ?, ?)',
     ),
@@ -173,29 +232,27 @@ function prepareWriteStatements(db: Database) {
     touchKey: db.prepare(
       'UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)',
     ),
-    eventIdExists: db.prepare('SELECT 1 FROM events WHERE org_id = ? AND event_id = ?'),
+    eventIdExists: db.prepare('SELECT 1 FROM events WHERE org_key = ? AND event_id = ?'),
     insertEvent: db.prepare(
-      `INSERT INTO events (org_id, evaluation_id, event_id, agent_id, tool_name, passed, gates, total_latency_ms,
+      `INSERT INTO events (org_key, agent_key, evaluation_id, event_id, tool_name, passed, gates, total_latency_ms,
                            latency_ms, reputation_score, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     loadAgent: db.prepare<AgentRow>(
-      'SELECT first_seen, last_seen, eval_count, window_blob FROM agents WHERE org_id = ? AND agent_id = ?',
+      'SELECT key, first_seen, last_seen, eval_count, window_blob FROM agents WHERE org_key = ? AND agent_id = ?',
     ),
-    // Safe as a blind overwrite: the row was read in this same IMMEDIATE transaction, under the write lock.
+    // The row is completed by saveAgent before the transaction commits; events need its key first.
+    createAgent: db.prepare('INSERT INTO agents (org_key, agent_id, first_seen, last_seen, eval_count) VALUES (?, ?, ?, ?, 0)'),
+    // Safe as a blind overwrite: the state was read under this connection's write lock, and data_version proves no
+    // other connection has written since.
     saveAgent: db.prepare(
-      `INSERT INTO agents (org_id, agent_id, first_seen, last_seen, eval_count, window_blob, score, status, evaluations,
-                           passed, pass_rate, avg_latency_ms, streak)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (org_id, agent_id) DO UPDATE SET
-         first_seen = excluded.first_seen, last_seen = excluded.last_seen, eval_count = excluded.eval_count,
-         window_blob = excluded.window_blob, score = excluded.score, status = excluded.status,
-         evaluations = excluded.evaluations, passed = excluded.passed, pass_rate = excluded.pass_rate,
-         avg_latency_ms = excluded.avg_latency_ms, streak = excluded.streak`,
+      `UPDATE agents SET first_seen = ?, last_seen = ?, eval_count = ?, window_blob = ?, score = ?, status = ?,
+                         evaluations = ?, passed = ?, pass_rate = ?, avg_latency_ms = ?, streak = ?
+       WHERE key = ?`,
     ),
     registerAgent: db.prepare(
-      `INSERT INTO agents (org_id, agent_id, first_seen, last_seen, eval_count) VALUES (?, ?, ?, ?, 0)
-       ON CONFLICT (org_id, agent_id) DO NOTHING`,
+      `INSERT INTO agents (org_key, agent_id, first_seen, last_seen, eval_count) VALUES (?, ?, ?, ?, 0)
+       ON CONFLICT (org_key, agent_id) DO NOTHING`,
     ),
   };
 }
@@ -205,6 +262,10 @@ type WriteStatements = ReturnType<typeof prepareWriteStatements>;
 export class SqliteWriter {
   readonly stats: SqliteWriteStats = { transactions: 0, batches: 0, failedGroups: 0, retriedBatches: 0 };
   private statements: WriteStatements | null = null;
+  private readonly agents: AgentCache = new Map();
+  /** Organisation keys by id. An organisation is never deleted and its key never changes, so this needs no guard. */
+  private readonly orgKeys = new Map<string, number>();
+  private dataVersion: number | null = null;
 
   constructor(
     private readonly db: Database,
@@ -245,7 +306,7 @@ export class SqliteWriter {
     while (count < queue.length && events < this.options.maxGroupEvents) {
       const next = queue[count]!;
       if (next.op !== 'recordEvents') break;
-      events += next.events.length;
+      events += wireEventCount(next.events);
       count++;
     }
     return this.commitGroup(queue.splice(0, count) as RecordRequest[]);
@@ -297,7 +358,7 @@ export class SqliteWriter {
         }
         return null;
       case 'registerAgent':
-        return s.registerAgent.run(request.orgId, request.agentId, request.at, request.at).changes === 1;
+        return s.registerAgent.run(this.orgKey(request.orgId), request.agentId, request.at, request.at).changes === 1;
     }
   }
 
@@ -327,19 +388,152 @@ export class SqliteWriter {
   /** Applies batches in order in one IMMEDIATE transaction; returns only after COMMIT. Throws after ROLLBACK. */
   private commit(batches: readonly RecordRequest[]): RecordOutcome[] {
     const s = this.sql();
-    const outcomes = this.db
-      .transaction(() => {
-        const cache: AgentCache = new Map();
-        const out = batches.map((batch) => applyBatch(s, cache, batch));
-        for (const [orgId, agents] of cache) {
-          for (const [agentId, agent] of agents) if (agent.touched) saveAgent(s, orgId, agentId, agent);
-        }
-        return out;
-      })
-      .immediate();
+    const touched: AgentState[] = [];
+    let outcomes: RecordOutcome[];
+    try {
+      outcomes = this.db
+        .transaction(() => {
+          this.checkDataVersion(s);
+          const out = batches.map((batch) => this.applyBatch(s, batch, touched));
+          for (const agent of touched) saveAgent(s, agent);
+          return out;
+        })
+        .immediate();
+    } catch (error) {
+      // The cached states may hold this transaction's changes, which were rolled back.
+      this.agents.clear();
+      throw error;
+    }
+    for (const agent of touched) {
+      agent.touched = false;
+      agent.createdBy = null;
+    }
+    this.evictAgents();
     this.stats.transactions++;
     this.stats.batches += batches.length;
     return outcomes;
+  }
+
+  /** Another connection committed since this one last looked: its changes may touch any cached agent. */
+  private checkDataVersion(s: WriteStatements): void {
+    const version = s.dataVersion.get()!.data_version;
+    if (this.dataVersion !== null && version !== this.dataVersion) this.agents.clear();
+    this.dataVersion = version;
+  }
+
+  private orgKey(orgId: string): number {
+    let key = this.orgKeys.get(orgId);
+    if (key === undefined) {
+      const row = this.sql().orgKey.get(orgId);
+      if (!row) throw new Error(`unknown organisation ${JSON.stringify(orgId)}`);
+      key = row.key;
+      this.orgKeys.set(orgId, key);
+    }
+    return key;
+  }
+
+  private applyBatch(s: WriteStatements, batch: RecordRequest, touched: AgentState[]): RecordOutcome {
+    const orgKey = this.orgKey(batch.orgId);
+    const values = batch.events;
+    const duplicates: number[] = [];
+    // Every agent of the batch in order of first appearance; null while it has only had duplicates (and so may not
+    // exist: a duplicate never creates an agent).
+    const order = new Map<string, AgentState | null>();
+    for (let i = 0, at = 0; at < values.length; i++, at += EVENT_WIDTH) {
+      const agentId = values[at + F_AGENT_ID] as string;
+      const eventId = values[at + F_EVENT_ID] as string | null;
+      // The lookup also sees rows inserted earlier in this transaction: repeats within a batch or group are caught too.
+      if (eventId !== null && s.eventIdExists.get(orgKey, eventId) !== undefined) {
+        duplicates.push(i);
+        if (!order.has(agentId)) order.set(agentId, null);
+        continue;
+      }
+      const agent = this.findAgent(s, orgKey, agentId) ?? this.createAgent(s, orgKey, agentId, batch);
+      order.set(agentId, agent);
+      if (!agent.touched) {
+        agent.touched = true;
+        touched.push(agent);
+      }
+      const createdAt = values[at + F_CREATED_AT] as number;
+      const totalLatency = values[at + F_TOTAL_LATENCY] as number | null;
+      const latency = values[at + F_LATENCY] as number | null;
+      const passed = values[at + F_PASSED] === 1;
+      countEvent(agent, batch, createdAt, passed, windowLatency(latency, totalLatency));
+      s.insertEvent.run(
+        orgKey,
+        agent.key,
+        values[at + F_EVALUATION_ID] as string,
+        eventId,
+        values[at + F_TOOL_NAME] as string | null,
+        passed ? 1 : 0,
+        values[at + F_GATES] as string,
+        totalLatency,
+        latency,
+        agent.reputation!.score,
+        createdAt,
+      );
+    }
+    const reputations = new Float64Array(order.size * REPUTATION_FIELDS);
+    let i = 0;
+    for (const [agentId, counted] of order) {
+      const agent = counted ?? this.findAgent(s, orgKey, agentId);
+      packReputation(reputations, i++, agent ? (agent.reputation ?? agent.window.reputation()) : EMPTY_REPUTATION);
+    }
+    return { duplicates, reputations };
+  }
+
+  /** The agent's state from the cache or its row, marked most recently used; null when the agent does not exist. */
+  private findAgent(s: WriteStatements, orgKey: number, agentId: string): AgentState | null {
+    const id = `${orgKey} ${agentId}`;
+    let agent = this.agents.get(id);
+    if (agent) {
+      if (!agent.touched) {
+        // Re-inserted so that the map's order stays least recently written first (see evictAgents).
+        this.agents.delete(id);
+        this.agents.set(id, agent);
+      }
+      return agent;
+    }
+    const row = s.loadAgent.get(orgKey, agentId);
+    if (!row) return null;
+    agent = {
+      key: row.key,
+      createdBy: null,
+      touched: false,
+      firstSeen: row.first_seen,
+      lastSeen: row.last_seen,
+      evalCount: row.eval_count,
+      window: ReputationWindow.fromBlob(row.window_blob),
+      reputation: null,
+    };
+    this.agents.set(id, agent);
+    return agent;
+  }
+
+  /** Inserts a placeholder row, completed by saveAgent before the commit: events refer to the agent by its key. */
+  private createAgent(s: WriteStatements, orgKey: number, agentId: string, batch: RecordRequest): AgentState {
+    const created = s.createAgent.run(orgKey, agentId, 0, 0);
+    const agent: AgentState = {
+      key: Number(created.lastInsertRowid),
+      createdBy: batch,
+      touched: false,
+      firstSeen: Number.POSITIVE_INFINITY,
+      lastSeen: Number.NEGATIVE_INFINITY,
+      evalCount: 0,
+      window: new ReputationWindow(),
+      reputation: null,
+    };
+    this.agents.set(`${orgKey} ${agentId}`, agent);
+    return agent;
+  }
+
+  private evictAgents(): void {
+    let excess = this.agents.size - MAX_CACHED_AGENTS;
+    if (excess <= 0) return;
+    for (const id of this.agents.keys()) {
+      if (excess-- <= 0) break;
+      this.agents.delete(id);
+    }
   }
 
   private sql(): WriteStatements {
@@ -359,88 +553,17 @@ function couldBeOneBatchsFault(error: unknown): boolean {
 
 const ENVIRONMENT_FAILURE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|READONLY|CORRUPT|NOMEM|CANTOPEN|NOTADB|PERM)/;
 
-function applyBatch(s: WriteStatements, cache: AgentCache, batch: RecordRequest): RecordOutcome {
-  const { orgId, events } = batch;
-  const duplicates: number[] = [];
-  for (let i = 0; i < events.length; i++) {
-    const event = events[i]!;
-    const eventId = event.event_id ?? null;
-    // The lookup also sees rows inserted earlier in this transaction: repeats within a batch or group are caught too.
-    if (eventId !== null && s.eventIdExists.get(orgId, eventId) !== undefined) {
-      duplicates.push(i);
-      continue;
-    }
-    const agent = agentState(s, cache, orgId, event.agent_id);
-    countEvent(agent, event, batch);
-    s.insertEvent.run(
-      orgId,
-      event.evaluation_id,
-      eventId,
-      event.agent_id,
-      event.tool_name ?? null,
-      event.passed ? 1 : 0,
-      JSON.stringify(event.gates ?? [], STORED_GATE_FIELDS),
-      event.total_latency_ms ?? null,
-      event.latency_ms ?? null,
-      agent.reputation!.score,
-      event.created_at,
-    );
-  }
-  const agents = agentsInOrder(events);
-  const reputations = new Float64Array(agents.length * REPUTATION_FIELDS);
-  agents.forEach((agentId, i) => {
-    const agent = agentState(s, cache, orgId, agentId);
-    packReputation(reputations, i, agent.reputation ?? agent.window.reputation());
-  });
-  return { duplicates, reputations };
-}
-
-function agentState(s: WriteStatements, cache: AgentCache, orgId: string, agentId: string): AgentState {
-  let agents = cache.get(orgId);
-  if (!agents) {
-    agents = new Map();
-    cache.set(orgId, agents);
-  }
-  let agent = agents.get(agentId);
-  if (!agent) {
-    const row = s.loadAgent.get(orgId, agentId);
-    agent = {
-      existsInDb: row !== undefined,
-      createdBy: null,
-      touched: false,
-      firstSeen: row?.first_seen ?? 0,
-      lastSeen: row?.last_seen ?? 0,
-      evalCount: row?.eval_count ?? 0,
-      window: ReputationWindow.fromBlob(row?.window_blob),
-      reputation: null,
-    };
-    agents.set(agentId, agent);
-  }
-  return agent;
-}
-
-function countEvent(agent: AgentState, event: NewEvent, batch: RecordRequest): void {
-  if (!agent.existsInDb && agent.createdBy === null) {
-    agent.createdBy = batch;
-    agent.firstSeen = event.created_at;
-    agent.lastSeen = event.created_at;
-  } else if (agent.createdBy === batch) {
-    agent.firstSeen = Math.min(agent.firstSeen, event.created_at);
-  }
-  agent.lastSeen = Math.max(agent.lastSeen, event.created_at);
+function countEvent(agent: AgentState, batch: RecordRequest, createdAt: number, passed: boolean, latencyMs: number): void {
+  // first_seen of a new agent spans only the batch that created it; later batches only move last_seen.
+  if (agent.createdBy === batch) agent.firstSeen = Math.min(agent.firstSeen, createdAt);
+  agent.lastSeen = Math.max(agent.lastSeen, createdAt);
   agent.evalCount++;
-  agent.touched = true;
-  agent.reputation = agent.window.push({
-    passed: event.passed,
-    latency_ms: windowLatency(event.latency_ms, event.total_latency_ms),
-  });
+  agent.reputation = agent.window.push({ passed, latency_ms: latencyMs });
 }
 
-function saveAgent(s: WriteStatements, orgId: string, agentId: string, agent: AgentState): void {
+function saveAgent(s: WriteStatements, agent: AgentState): void {
   const r = agent.reputation ?? agent.window.reputation();
   s.saveAgent.run(
-    orgId,
-    agentId,
     agent.firstSeen,
     agent.lastSeen,
     agent.evalCount,
@@ -452,5 +575,6 @@ function saveAgent(s: WriteStatements, orgId: string, agentId: string, agent: Ag
     r.pass_rate,
     r.avg_latency_ms,
     r.streak,
+    agent.key,
   );
 }
