@@ -233,9 +233,14 @@ describe('SqliteStore: connection and schema', () => {
     await store.init();
     await store.createOrganization(ORG);
     const leaky = { name: 'pii', passed: false, latency_ms: 1, reason: 'email address detected in output', details: { match: 'a@b.c' } };
-    await store.recordEvents(ORG.id, [event('a', { gates: [leaky] })]);
+    // A structure under an allowed name is dropped as well: nothing nested can ride along.
+    const nested = { name: 'content', passed: true, latency_ms: 2, reason: { match: 'a@b.c' } as unknown as string, skipped: true };
+    await store.recordEvents(ORG.id, [event('a', { gates: [leaky, nested] })]);
     const [stored] = await store.queryEvents(ORG.id, { limit: 1, offset: 0 });
-    assert.deepEqual(stored!.gates, [{ name: 'pii', passed: false, latency_ms: 1, reason: 'email address detected in output' }]);
+    assert.deepEqual(stored!.gates, [
+      { name: 'pii', passed: false, latency_ms: 1, reason: 'email address detected in output' },
+      { name: 'content', passed: true, latency_ms: 2, skipped: true },
+    ]);
     await store.close();
   });
 });

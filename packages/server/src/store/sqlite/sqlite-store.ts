@@ -19,7 +19,6 @@ import type { Reputation, ReputationStatus } from '../../reputation.js';
 import type {
   AgentRecord,
   EventQuery,
-  GateRecord,
   KeyRecord,
   KeyType,
   NewEvent,
@@ -39,6 +38,7 @@ import {
 import type { Database, Statement } from './driver.js';
 import { EVENT_COLUMNS, eventsPageParams, eventsPageSql, shapeKey, shapeOf } from './events-query.js';
 import { EVENT_INDEX } from './schema.js';
+import { parseStoredGates } from './stored-gates.js';
 import { InlineWriterClient, ThreadWriterClient, type WriterClient } from './writer-client.js';
 import {
   agentsInOrder,
@@ -392,7 +392,7 @@ function toStoredEvent(row: EventRow): StoredEvent {
     agent_id: row.agent_id,
     tool_name: row.tool_name,
     passed: row.passed === 1,
-    gates: JSON.parse(row.gates) as GateRecord[],
+    gates: parseStoredGates(row.gates),
     total_latency_ms: row.total_latency_ms,
     latency_ms: row.latency_ms,
     reputation_score: row.reputation_score,

@@ -20,6 +20,7 @@ import {
   type ReputationStatus,
 } from '../../reputation.js';
 import type { KeyRecord, NewEvent, NewKey, Organization } from '../types.js';
+import { storedGatesJson } from './stored-gates.js';
 import type { Database } from './driver.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
@@ -111,9 +112,6 @@ const F_TOTAL_LATENCY = 6;
 const F_LATENCY = 7;
 const F_CREATED_AT = 8;
 
-/** Gate fields that may be stored; anything else a caller attaches (details, matched text) is dropped by JSON.stringify. */
-const STORED_GATE_FIELDS = ['name', 'passed', 'latency_ms', 'reason', 'skipped', 'aborted'];
-
 export function encodeEvents(events: readonly NewEvent[]): WireEvents {
   const out: WireEvents = new Array(events.length * EVENT_WIDTH);
   let at = 0;
@@ -123,7 +121,7 @@ export function encodeEvents(events: readonly NewEvent[]): WireEvents {
     out[at + F_AGENT_ID] = event.agent_id;
     out[at + F_TOOL_NAME] = event.tool_name ?? null;
     out[at + F_PASSED] = event.passed ? 1 : 0;
-    out[at + F_GATES] = JSON.stringify(event.gates ?? [], STORED_GATE_FIELDS);
+    out[at + F_GATES] = storedGatesJson(event.gates);
     out[at + F_TOTAL_LATENCY] = event.total_latency_ms ?? null;
     out[at + F_LATENCY] = event.latency_ms ?? null;
     out[at + F_CREATED_AT] = event.created_at;
