@@ -8,25 +8,9 @@
 import { cpus } from 'node:os';
 import { createEngine, defaultGates, gates, type Gate } from '@pecta/core';
 import { z } from 'zod';
+import { realistic } from './reference.js';
 
 const quick = process.argv.includes('--quick');
-
-const PROSE = `Here is the summary you asked for. The quarterly earnings report shows a 12% increase in revenue, driven by
-the new subscription tier launched on 2026-03-14. Operating costs rose 4.5% to $1,284,000, mostly from cloud spend
-(see https://status.example.org/incidents/2026/q1 for the outage timeline). Customer count grew from 18,240 to 21,905;
-churn fell to 2.1%. The board approved version 3.2.1 of the pricing model; the next review is scheduled for 10:30 on
-Friday in room 4B. Action items: (1) finalize the Q2 forecast by April 30, (2) migrate the reporting job to the new
-scheduler, (3) re-run the cohort analysis with the 90-day window. In the codebase, run \`npm run build && npm test\`
-before merging; the CI pipeline takes about 6 minutes. Ranges such as 1..10 and paths like ./src/reports/q1.ts are
-fine. Order #A-77812 shipped via tracking 1Z999AA10123456784 was delayed by 2 days. Loading... done.
-`;
-
-function realistic(bytes: number): string {
-  let out = '';
-  let i = 0;
-  while (out.length < bytes) out += PROSE.replace('12%', `${12 + (i++ % 7)}%`);
-  return out.slice(0, bytes);
-}
 
 const ADVERSARIAL: Record<string, string> = {
   digits: '1'.repeat(1 << 20),

@@ -13,10 +13,16 @@ import type { EventQuery } from '../types.js';
 import type { SqlValue } from './driver.js';
 import { EVENT_INDEX } from './schema.js';
 
-/** The columns of a stored event, for a query that names events `e` and joins its agent as `a` (for the agent's id). */
-export const EVENT_COLUMNS =
-  'e.evaluation_id, e.event_id, a.agent_id, e.tool_name, e.passed, e.gates, e.total_latency_ms, e.latency_ms, ' +
-  'e.reputation_score, e.created_at';
+/**
+ * The columns of a stored event, for a query that names events `e`. The agent's id comes from `agentId`: the joined
+ * agents row (`a.agent_id`) or, when the query is for one agent, a parameter (`?`), which spares a lookup per row.
+ */
+export function eventColumns(agentId: 'a.agent_id' | '?'): string {
+  return (
+    `e.evaluation_id, e.event_id, ${agentId} AS agent_id, e.tool_name, e.passed, e.gates, e.total_latency_ms, ` +
+    'e.latency_ms, e.reputation_score, e.created_at'
+  );
+}
 
 export interface EventFilterShape {
   agent: boolean;
@@ -54,11 +60,12 @@ export function eventsPageSql(shape: EventFilterShape): string {
   };
   const matching = shape.passed ? arm('?') : `${arm('0')} UNION ALL ${arm('1')}`;
   // CROSS JOIN fixes the loop order: the page (at most `limit` seqs) drives, events and agents are probed by rowid.
-  return (
-    `SELECT ${EVENT_COLUMNS} FROM (${matching} ORDER BY created_at DESC, seq DESC LIMIT ? OFFSET ?) AS page ` +
-    `CROSS JOIN events AS e ON e.seq = page.seq CROSS JOIN agents AS a ON a.key = e.agent_key ` +
-    `ORDER BY e.created_at DESC, e.seq DESC`
-  );
+  const page = `(${matching} ORDER BY created_at DESC, seq DESC LIMIT ? OFFSET ?) AS page`;
+  const order = 'ORDER BY e.created_at DESC, e.seq DESC';
+  return shape.agent
+    ? `SELECT ${eventColumns('?')} FROM ${page} CROSS JOIN events AS e ON e.seq = page.seq ${order}`
+    : `SELECT ${eventColumns('a.agent_id')} FROM ${page} CROSS JOIN events AS e ON e.seq = page.seq ` +
+        `CROSS JOIN agents AS a ON a.key = e.agent_key ${order}`;
 }
 
 export interface PageKeys {
@@ -67,13 +74,18 @@ export interface PageKeys {
   agentKey: number | null;
 }
 
-/** Per arm: org or agent key, [passed], [from], [to]; the arm's parameters twice when two arms merge; then limit, offset. */
+/**
+ * [agent_id, when filtered by agent]; then per arm: org or agent key, [passed], [from], [to]; the arm's parameters
+ * twice when two arms merge; then limit, offset.
+ */
 export function eventsPageParams(keys: PageKeys, query: EventQuery): SqlValue[] {
   const arm: SqlValue[] = [query.agent_id !== undefined ? keys.agentKey : keys.orgKey];
   if (query.passed !== undefined) arm.push(query.passed ? 1 : 0);
   if (query.from !== undefined) arm.push(query.from);
   if (query.to !== undefined) arm.push(query.to);
-  const params = query.passed !== undefined ? arm : [...arm, ...arm];
+  const params: SqlValue[] = query.agent_id !== undefined ? [query.agent_id] : [];
+  params.push(...arm);
+  if (query.passed === undefined) params.push(...arm);
   params.push(nonNegativeInt(query.limit), nonNegativeInt(query.offset));
   return params;
 }

@@ -36,7 +36,7 @@ import {
   type SqliteSettings,
 } from './connection.js';
 import type { Database, Statement } from './driver.js';
-import { EVENT_COLUMNS, eventsPageParams, eventsPageSql, shapeKey, shapeOf } from './events-query.js';
+import { eventColumns, eventsPageParams, eventsPageSql, shapeKey, shapeOf } from './events-query.js';
 import { EVENT_INDEX } from './schema.js';
 import { parseStoredGates } from './stored-gates.js';
 import { InlineWriterClient, ThreadWriterClient, type WriterClient } from './writer-client.js';
@@ -76,6 +76,8 @@ export interface SqliteStoreOptions {
 // events takes the writer ~300 ms. Bigger groups amortise what each transaction writes once however many events it
 // holds (every touched agent's 4.5 KB window, every touched index page, the fsync). Only a burst that large reaches it.
 const DEFAULT_MAX_QUEUED_EVENTS = 10_000;
+
+const MAX_CACHED_AGENT_KEYS = 50_000;
 
 interface ReputationRow {
   agent_id: string;
@@ -122,8 +124,7 @@ function prepareReadStatements(db: Database) {
     orgKey: db.prepare<{ key: number }>('SELECT key FROM organizations WHERE id = ?'),
     agentKey: db.prepare<{ key: number }>('SELECT key FROM agents WHERE org_key = ? AND agent_id = ?'),
     agentEvents: db.prepare<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events AS e INDEXED BY ${EVENT_INDEX.byAgentPassed}
-       CROSS JOIN agents AS a ON a.key = e.agent_key
+      `SELECT ${eventColumns('?')} FROM events AS e INDEXED BY ${EVENT_INDEX.byAgentPassed}
        WHERE e.agent_key = ? ORDER BY e.seq`,
     ),
     reputation: db.prepare<ReputationRow>(
@@ -154,6 +155,7 @@ export class SqliteStore implements Store {
   private starting: Promise<void> | null = null;
   private readonly pageStatements = new Map<string, Statement<EventRow>>();
   private readonly orgKeys = new Map<string, number>();
+  private readonly agentKeys = new Map<string, number>();
   private closed = false;
   private closing: Promise<void> | null = null;
 
@@ -269,7 +271,7 @@ export class SqliteStore implements Store {
     if (orgKey === null) return [];
     let agentKey: number | null = null;
     if (query.agent_id !== undefined) {
-      agentKey = this.sql().agentKey.get(orgKey, query.agent_id)?.key ?? null;
+      agentKey = this.agentKey(orgKey, query.agent_id);
       if (agentKey === null) return [];
     }
     const shape = shapeOf(query);
@@ -284,8 +286,8 @@ export class SqliteStore implements Store {
 
   async agentEventsInOrder(orgId: string, agentId: string): Promise<StoredEvent[]> {
     const orgKey = this.orgKey(orgId);
-    const agentKey = orgKey === null ? undefined : this.sql().agentKey.get(orgKey, agentId)?.key;
-    return agentKey === undefined ? [] : this.sql().agentEvents.all(agentKey).map(toStoredEvent);
+    const agentKey = orgKey === null ? null : this.agentKey(orgKey, agentId);
+    return agentKey === null ? [] : this.sql().agentEvents.all(agentId, agentKey).map(toStoredEvent);
   }
 
   async getReputation(orgId: string, agentId: string): Promise<(Reputation & AgentRecord) | null> {
@@ -358,6 +360,19 @@ export class SqliteStore implements Store {
       key = this.sql().orgKey.get(orgId)?.key;
       if (key === undefined) return null;
       this.orgKeys.set(orgId, key);
+    }
+    return key;
+  }
+
+  /** Agents are never deleted and their keys never change, so found keys are kept (a bounded number of them). */
+  private agentKey(orgKey: number, agentId: string): number | null {
+    const id = `${orgKey} ${agentId}`;
+    let key = this.agentKeys.get(id);
+    if (key === undefined) {
+      key = this.sql().agentKey.get(orgKey, agentId)?.key;
+      if (key === undefined) return null;
+      if (this.agentKeys.size >= MAX_CACHED_AGENT_KEYS) this.agentKeys.clear();
+      this.agentKeys.set(id, key);
     }
     return key;
   }
