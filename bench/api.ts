@@ -2,6 +2,8 @@
  * API throughput and tail latency (issue #3, docs/benchmarks.md). Not a test: prints numbers.
  *   npm run bench:api                 full run (about 2 minutes, seeds 1M events)
  *   npm run bench:api -- --quick      short run, 100k events
+ *   npm run bench:api -- --ingest-only [--server other/packages/server/bin/pecta.js]
+ *                                     only the ingest phases, optionally against another build
  * Starts the compiled server (`pecta serve`) on loopback with a fresh data directory, lifts the rate limits of the
  * bootstrapped organisation with `pecta orgs limits`, then drives it with autocannon from this process.
  */
@@ -13,11 +15,15 @@ import autocannon from 'autocannon';
 import { machineReference, referenceLine } from './reference.js';
 
 const quick = process.argv.includes('--quick');
+/** Only the ingest phases: for comparing two builds (see docs/benchmarks.md). */
+const ingestOnly = process.argv.includes('--ingest-only');
+const serverFlag = process.argv.indexOf('--server');
 const DURATION = quick ? 5 : 15;
 const TARGET_EVENTS = quick ? 100_000 : 1_000_000;
 const AGENTS = 1000;
 const ROOT = new URL('..', import.meta.url).pathname;
-const PECTA = join(ROOT, 'packages/server/bin/pecta.js');
+/** `--server path/to/pecta.js` benchmarks another build (e.g. an older commit's worktree) with this script. */
+const PECTA = serverFlag > 0 ? process.argv[serverFlag + 1]! : join(ROOT, 'packages/server/bin/pecta.js');
 
 interface Server {
   url: string;
@@ -104,8 +110,10 @@ function ingestBodies(count: number, agentsPerBatch: number, pool = AGENTS, with
 }
 
 async function main(): Promise<void> {
-  const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
-  if (build.status !== 0) throw new Error('build failed');
+  if (serverFlag < 0) {
+    const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+    if (build.status !== 0) throw new Error('build failed');
+  }
   const dataDir = mkdtempSync(join(tmpdir(), 'pecta-bench-'));
   const server = await startServer(dataDir);
   try {
@@ -114,6 +122,7 @@ async function main(): Promise<void> {
     const headers = { authorization: `Bearer ${server.pk}`, 'content-type': 'application/json' };
 
     console.log(`# bench:api — node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, server and load generator on the same machine${quick ? ' (quick)' : ''}`);
+    if (serverFlag > 0) console.log(`# server: ${PECTA}`);
     console.log(`# ${referenceLine(await machineReference())}`);
     console.log('\n| scenario | connections | throughput | p50 | p99 | max | errors/non-2xx |');
     console.log('|---|---|---|---|---|---|---|');
@@ -124,8 +133,10 @@ async function main(): Promise<void> {
       output: 'The quarterly earnings report shows a 12% increase in revenue, driven by the subscription tier launched in March. Operating costs rose 4.5% to $1.28M, mostly cloud spend; churn fell to 2.1%. Next review: Friday 10:30, room 4B.',
       latency_ms: 340,
     });
-    await run({ url: `${server.url}/v1/evaluate`, method: 'POST', headers, body: evaluateBody, connections: 50, duration: 2 });
-    console.log(summary('POST /v1/evaluate (default suite, 230 B output)', await run({ url: `${server.url}/v1/evaluate`, method: 'POST', headers, body: evaluateBody, connections: 50, duration: DURATION })));
+    if (!ingestOnly) {
+      await run({ url: `${server.url}/v1/evaluate`, method: 'POST', headers, body: evaluateBody, connections: 50, duration: 2 });
+      console.log(summary('POST /v1/evaluate (default suite, 230 B output)', await run({ url: `${server.url}/v1/evaluate`, method: 'POST', headers, body: evaluateBody, connections: 50, duration: DURATION })));
+    }
 
     let sent = 0;
     const ingestOpts = (bodies: string[], extra: Partial<autocannon.Options>): autocannon.Options => {
@@ -150,6 +161,7 @@ async function main(): Promise<void> {
     // What the SDK and the proxy send: every event carries an event_id, which the store de-duplicates.
     const withIds = await run(ingestOpts(ingestBodies(100, 10, AGENTS, true), { duration: DURATION }));
     console.log(summary(`POST /v1/ingest (as above, 10 agents each, every event with an event_id)`, withIds, 100));
+    if (ingestOnly) return;
     let recorded = (few['2xx'] + ingest['2xx'] + worst['2xx'] + withIds['2xx']) * 100;
 
     // Top up to the target history before measuring queries (every accepted batch holds 100 new events).
