@@ -63,7 +63,7 @@ function event(agentId: string, overrides: Partial<NewEvent> = {}): NewEvent {
 const ORG: Organization = { id: 'org_1', name: 'Acme', created_at: T0, ingest_limit: null, default_limit: null };
 
 /** A store on a temp file with one organisation; cleanup closes it and removes the folder. */
-async function fileStore(options: { maxQueuedEvents?: number; busyTimeoutMs?: number; writerThread?: boolean } = {}) {
+async function fileStore(options: { maxQueuedEvents?: number; busyTimeoutMs?: number; writerThread?: boolean; maxCachedAgents?: number } = {}) {
   const dir = tempDir();
   const path = join(dir, 'pecta.db');
   const stores: SqliteStore[] = [];
@@ -427,6 +427,27 @@ for (const writerThread of [true, false]) describe(`SqliteStore: group commit ($
       assert.equal((await pending).reputations[0]!.evaluations, 2);
       const reopened = await open();
       assert.equal((await reopened.getReputation(ORG.id, 'a'))!.eval_count, 2);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('drops agents from the writer’s memory past its cap and reads them back from their rows exactly', async () => {
+    const { store, cleanup } = await fileStore({ writerThread, maxCachedAgents: 2 });
+    try {
+      const agents = ['a', 'b', 'c', 'd', 'e'];
+      for (let i = 0; i < 40; i++) {
+        // Mostly one agent a batch (each one evicted since it was last written), sometimes three at once (past the cap
+        // inside one transaction).
+        const ids = i % 7 === 0 ? [agents[i % 5]!, agents[(i + 1) % 5]!, agents[(i + 2) % 5]!] : [agents[i % 5]!];
+        await store.recordEvents(ORG.id, ids.map((id, k) => event(id, { passed: (i + k) % 3 !== 0, latency_ms: i + k / 4 })));
+      }
+      for (const agent of agents) {
+        const stored = await store.agentEventsInOrder(ORG.id, agent);
+        const { agent_id: _, first_seen: _f, last_seen: _l, eval_count, ...rep } = (await store.getReputation(ORG.id, agent))!;
+        assert.equal(eval_count, stored.length, agent);
+        assert.deepEqual(rep, reputationOf(stored.map((e) => ({ passed: e.passed, latency_ms: windowLatency(e.latency_ms, e.total_latency_ms) }))), agent);
+      }
     } finally {
       await cleanup();
     }

@@ -8,6 +8,7 @@ export interface WriterThreadConfig {
   cacheMiB: number;
   maxGroupEvents: number;
   walAutocheckpointPages: number;
+  maxCachedAgents: number;
 }
 
 /** An error as it crosses the thread boundary: structured clone would drop `code` (SQLITE_BUSY, …), which callers test. */

@@ -42,6 +42,7 @@ import { parseStoredGates } from './stored-gates.js';
 import { InlineWriterClient, ThreadWriterClient, type WriterClient } from './writer-client.js';
 import {
   agentsInOrder,
+  DEFAULT_MAX_CACHED_AGENTS,
   DEFAULT_WAL_AUTOCHECKPOINT_PAGES,
   encodeEvents,
   SqliteWriter,
@@ -70,6 +71,8 @@ export interface SqliteStoreOptions {
   writerThread?: boolean;
   /** WAL pages at which the writer checkpoints (see DEFAULT_WAL_AUTOCHECKPOINT_PAGES in writer.ts). */
   walAutocheckpointPages?: number;
+  /** Agents the writer keeps in memory between transactions (see DEFAULT_MAX_CACHED_AGENTS in writer.ts). */
+  maxCachedAgents?: number;
 }
 
 // The cap bounds one transaction, and so the wait of the first batch in it: with 1000 active agents a group of 10000
@@ -150,6 +153,7 @@ export class SqliteStore implements Store {
   private readonly cacheMiB: number;
   private readonly maxQueuedEvents: number;
   private readonly walAutocheckpointPages: number;
+  private readonly maxCachedAgents: number;
   private reads: ReadStatements | null = null;
   private writer: WriterClient | null = null;
   private starting: Promise<void> | null = null;
@@ -168,6 +172,7 @@ export class SqliteStore implements Store {
     this.cacheMiB = Math.max(1, Math.floor(options.cacheMiB ?? DEFAULT_CACHE_MIB));
     this.maxQueuedEvents = Math.max(1, options.maxQueuedEvents ?? DEFAULT_MAX_QUEUED_EVENTS);
     this.walAutocheckpointPages = Math.max(1, Math.floor(options.walAutocheckpointPages ?? DEFAULT_WAL_AUTOCHECKPOINT_PAGES));
+    this.maxCachedAgents = Math.max(0, Math.floor(options.maxCachedAgents ?? DEFAULT_MAX_CACHED_AGENTS));
     // Opened here, synchronously, so that a path that is no database fails the constructor as it always did.
     this.db = openConnection(this.path, { busyTimeoutMs: this.busyTimeoutMs, cacheMiB: this.cacheMiB });
     // Nothing may write behind the writer's back: the group commit's exactness rests on one writer per store.
@@ -319,11 +324,13 @@ export class SqliteStore implements Store {
         cacheMiB: this.cacheMiB,
         maxGroupEvents: this.maxQueuedEvents,
         walAutocheckpointPages: this.walAutocheckpointPages,
+        maxCachedAgents: this.maxCachedAgents,
       });
     } else {
       const inline = new SqliteWriter(this.db, {
         maxGroupEvents: this.maxQueuedEvents,
         walAutocheckpointPages: this.walAutocheckpointPages,
+        maxCachedAgents: this.maxCachedAgents,
       });
       inline.migrate();
       writer = new InlineWriterClient(inline, this.db, this.maxQueuedEvents);

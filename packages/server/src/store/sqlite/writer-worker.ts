@@ -30,6 +30,7 @@ function start(config: WriterThreadConfig): { db: Database; writer: SqliteWriter
     const writer = new SqliteWriter(db, {
       maxGroupEvents: config.maxGroupEvents,
       walAutocheckpointPages: config.walAutocheckpointPages,
+      maxCachedAgents: config.maxCachedAgents,
     });
     writer.migrate();
     post({ type: 'ready', settings: readSettings(db) });

@@ -165,6 +165,8 @@ export interface WriterOptions {
   maxGroupEvents: number;
   /** WAL size (pages) at which a commit checkpoints (PRAGMA wal_autocheckpoint): see DEFAULT_WAL_AUTOCHECKPOINT_PAGES. */
   walAutocheckpointPages: number;
+  /** Agents kept in memory between transactions (see DEFAULT_MAX_CACHED_AGENTS). */
+  maxCachedAgents: number;
 }
 
 /** Bytes the WAL file is cut back to once a checkpoint let it restart, so one burst does not hold disk space for good. */
@@ -180,10 +182,11 @@ const JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024;
 export const DEFAULT_WAL_AUTOCHECKPOINT_PAGES = 4000;
 
 /**
- * Agents kept in memory between transactions (each holds a 4.5 KB window). Past this many, the agents least recently
- * written are dropped at the end of a transaction and read again from their row when they next appear.
+ * Agents kept in memory between transactions. Each holds its window as two typed arrays (4.5 KB), so the cap bounds
+ * the cache near 50 MB. Past it, the agents least recently written are dropped at the end of a transaction and read
+ * again from their row when they next appear.
  */
-const MAX_CACHED_AGENTS = 20_000;
+export const DEFAULT_MAX_CACHED_AGENTS = 10_000;
 
 /** An agent as the writer knows it: its row as of the last commit, plus what the running transaction changed. */
 interface AgentState {
@@ -526,7 +529,7 @@ export class SqliteWriter {
   }
 
   private evictAgents(): void {
-    let excess = this.agents.size - MAX_CACHED_AGENTS;
+    let excess = this.agents.size - Math.max(0, this.options.maxCachedAgents);
     if (excess <= 0) return;
     for (const id of this.agents.keys()) {
       if (excess-- <= 0) break;
