@@ -1,7 +1,7 @@
 /**
  * SQL for GET /v1/events. A page is found in two steps inside one statement: an inner select walks a covering index
- * (org, passed, created_at, seq) or (agent, passed, created_at, seq) newest first and skips `offset` index entries without reading a row; the
- * outer join then reads only the `limit` rows it kept, by primary key. Deep offsets therefore cost index steps, never
+ * (org, passed, created_at, seq) or (agent, passed, created_at, seq) newest first and skips `offset` index entries
+ * without reading a row; the outer join then reads only the `limit` rows it kept, by primary key. Deep offsets therefore cost index steps, never
  * row reads. Without a passed filter the inner select is a UNION ALL of the passed=0 and passed=1 ranges, which
  * SQLite merges in order (MERGE (UNION ALL)) and stops after offset+limit: still no sort and no scan. INDEXED BY makes
  * SQLite fail loudly rather than scan if an index were ever missing.

@@ -101,7 +101,7 @@ export function agentsInOrder(events: readonly NewEvent[]): string[] {
  */
 export type WireEvents = Array<string | number | null>;
 
-export const EVENT_WIDTH = 9;
+const EVENT_WIDTH = 9;
 const F_EVALUATION_ID = 0;
 const F_EVENT_ID = 1;
 const F_AGENT_ID = 2;
@@ -449,7 +449,8 @@ export class SqliteWriter {
         if (!order.has(agentId)) order.set(agentId, null);
         continue;
       }
-      const agent = this.findAgent(s, orgKey, agentId) ?? this.createAgent(s, orgKey, agentId, batch);
+      // An agent already counted in this batch is at hand; only its first event looks it up (or creates it).
+      const agent = order.get(agentId) ?? this.findAgent(s, orgKey, agentId) ?? this.createAgent(s, orgKey, agentId, batch);
       order.set(agentId, agent);
       if (!agent.touched) {
         agent.touched = true;
