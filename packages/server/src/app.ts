@@ -5,13 +5,14 @@
 import { readFileSync } from 'node:fs';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
-import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createEngine, defaultGates } from '@pecta/core';
 import { Authenticator } from './auth/authenticate.js';
 import type { SecretBox } from './auth/crypto.js';
 import type { ServerConfig } from './config.js';
 import { ApiError, errorBody, toErrorBody } from './errors.js';
 import { JSON_CONTENT_TYPE, parseJsonBody } from './http/json-body.js';
+import { API_FAST_CHECKS, validatorWithFastChecks } from './http/validator.js';
 import { RollingWindowLimiter, type RateLimiter } from './ratelimit/index.js';
 import { agentRoutes } from './routes/agents.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -74,7 +75,7 @@ export async function buildApp(options: AppOptions): Promise<PectaApp> {
     },
   });
 
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(validatorWithFastChecks(API_FAST_CHECKS));
   // Responses are built by our own handlers from typed values; plain JSON.stringify keeps the hot path cheap while
   // the response schemas still document every route in /openapi.json.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
