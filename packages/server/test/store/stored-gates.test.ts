@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseStoredGates, storedGatesJson } from '../../src/store/sqlite/stored-gates.js';
 import type { GateRecord } from '../../src/store/types.js';
+import { prng } from '../helpers/prng.js';
 
 describe('stored gates', () => {
   it('round-trips every combination of the stored fields', () => {
@@ -53,5 +54,37 @@ describe('stored gates', () => {
 
   it('refuses a BigInt loudly instead of storing something else', () => {
     assert.throws(() => storedGatesJson([{ name: 'g', passed: true, latency_ms: 10n as unknown as number }]), /BigInt/);
+  });
+
+  it('writes exactly what JSON.stringify writes for the stored arrays, whatever the values', () => {
+    // The layout by its definition: arrays of primitives, structures replaced by null.
+    const primitive = (v: unknown) => (typeof v === 'object' || typeof v === 'function' || typeof v === 'symbol' ? null : v);
+    const reference = (gates: GateRecord[]) =>
+      gates.length === 0
+        ? '[]'
+        : JSON.stringify(
+            gates.map((g) => {
+              const flags = (g.skipped === true ? 1 : 0) | (g.aborted === true ? 2 : 0);
+              const stored: unknown[] = [primitive(g.name), g.passed === true ? 1 : 0, primitive(g.latency_ms)];
+              const reason = typeof g.reason === 'string' ? g.reason : null;
+              if (reason !== null || flags !== 0) stored.push(reason);
+              if (flags !== 0) stored.push(flags);
+              return stored;
+            }),
+          );
+    const texts = ['pii', '', 'say "hi"', 'back\\slash', 'tab\tnew\nline\u0000\u001f', '\u007f\u2028\u2029', 'emoji 😀', 'lone \ud800', 'lone \udfff end', 'ü é ñ', '</script>'];
+    const values = [0, -0, 0.004, 1e21, 1e-7, 123456.789, -5, NaN, Infinity, -Infinity, undefined, null, true, false, '12', {}, [], [1], () => 1, Symbol('s')];
+    const rand = prng(7);
+    const pick = <T,>(list: readonly T[]) => list[Math.floor(rand() * list.length)]!;
+    for (let run = 0; run < 3000; run++) {
+      const gates = Array.from({ length: Math.floor(rand() * 4) }, () => {
+        const gate: Record<string, unknown> = { name: rand() < 0.8 ? pick(texts) : pick(values), passed: pick([true, false, 1, 'true', undefined]), latency_ms: pick(values) };
+        if (rand() < 0.5) gate.reason = rand() < 0.8 ? pick(texts) : pick(values);
+        if (rand() < 0.3) gate.skipped = pick([true, false, 1, 'yes']);
+        if (rand() < 0.3) gate.aborted = pick([true, false, 1, 'yes']);
+        return gate as unknown as GateRecord;
+      });
+      assert.equal(storedGatesJson(gates), reference(gates), `run ${run}`);
+    }
   });
 });

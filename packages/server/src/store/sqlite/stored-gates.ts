@@ -18,20 +18,25 @@ const ABORTED = 2;
 
 type StoredGate = [name: unknown, passed: 0 | 1, latency_ms: unknown, reason?: string | null, flags?: number];
 
+/**
+ * The JSON text is built by hand rather than with JSON.stringify over arrays: ~2.8× faster (63 → 23 µs for 100
+ * three-gate events, measured), and this runs for every ingested event on the HTTP thread. The output is exactly what
+ * JSON.stringify would write for the StoredGate arrays (test/store/stored-gates.test.ts compares the two).
+ */
 export function storedGatesJson(gates: readonly GateRecord[] | null | undefined): string {
   if (!gates || gates.length === 0) return '[]';
-  const out = new Array<StoredGate>(gates.length);
+  let out = '[';
   for (let i = 0; i < gates.length; i++) {
     const gate = gates[i]!;
+    if (i > 0) out += ',';
+    out += '[' + primitiveJson(gate.name) + (gate.passed === true ? ',1,' : ',0,') + primitiveJson(gate.latency_ms);
     const flags = (gate.skipped === true ? SKIPPED : 0) | (gate.aborted === true ? ABORTED : 0);
-    // BigInt is left for JSON.stringify to refuse loudly; other structures become null.
-    const stored: StoredGate = [primitive(gate.name), gate.passed === true ? 1 : 0, primitive(gate.latency_ms)];
     const reason = typeof gate.reason === 'string' ? gate.reason : null;
-    if (reason !== null || flags !== 0) stored.push(reason);
-    if (flags !== 0) stored.push(flags);
-    out[i] = stored;
+    if (reason !== null || flags !== 0) out += reason === null ? ',null' : ',' + stringJson(reason);
+    if (flags !== 0) out += ',' + flags;
+    out += ']';
   }
-  return JSON.stringify(out);
+  return out + ']';
 }
 
 export function parseStoredGates(json: string): GateRecord[] {
@@ -47,6 +52,26 @@ export function parseStoredGates(json: string): GateRecord[] {
   });
 }
 
-function primitive(value: unknown): unknown {
-  return typeof value === 'object' || typeof value === 'function' || typeof value === 'symbol' ? null : value;
+/** JSON.stringify escapes only these: quote, backslash, control characters and (unpaired) surrogates. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+function stringJson(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : '"' + text + '"';
+}
+
+/** A primitive as JSON.stringify writes it in an array; a structure (or function, symbol) becomes null. */
+function primitiveJson(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return stringJson(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'bigint':
+      // Refused loudly, as JSON.stringify does, rather than stored as something else.
+      return JSON.stringify(value);
+    default:
+      return 'null';
+  }
 }
