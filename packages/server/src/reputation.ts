@@ -129,8 +129,34 @@ export class ReputationWindow {
 
   /** Appends one evaluation (evicting the oldest when full) and returns the reputation right after it. */
   push(entry: WindowEntry): Reputation {
-    this.append(entry.passed, latencyMicros(entry.latency_ms));
+    this.add(entry);
     return this.reputation();
+  }
+
+  /** push without computing the reputation, for a caller that has it from peek already. */
+  add(entry: WindowEntry): void {
+    this.append(entry.passed, latencyMicros(entry.latency_ms));
+  }
+
+  /**
+   * The reputation `push(entry)` would return, without appending: the writer stores an event with the score it gives
+   * and counts it only once the insert shows it was not a duplicate. Same arithmetic in the same order as append, so
+   * the two agree to the last bit.
+   */
+  peek(entry: WindowEntry): Reputation {
+    const micros = latencyMicros(entry.latency_ms);
+    const flag = entry.passed ? 1 : 0;
+    let length = this.length;
+    let passedCount = this.passedCount;
+    let microsSum = this.microsSum;
+    if (length === WINDOW_SIZE) {
+      passedCount -= this.passedFlags[this.start]!;
+      microsSum -= this.micros[this.start]!;
+    } else {
+      length++;
+    }
+    const streak = entry.passed ? Math.min(this.streak + 1, length) : 0;
+    return summarise(length, passedCount + flag, microsSum + micros, streak);
   }
 
   private append(passed: boolean, micros: number): void {

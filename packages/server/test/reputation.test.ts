@@ -137,6 +137,24 @@ describe('ReputationWindow', () => {
     }
   });
 
+  it('peek gives what push would return and leaves the window as it was', () => {
+    const random = prng(11);
+    const window = new ReputationWindow();
+    const shadow = new ReputationWindow();
+    for (let i = 0; i < 1300; i++) {
+      const entry = { passed: random() < 0.8, latency_ms: random() < 0.5 ? random() * 2000 : Math.floor(random() * 300) };
+      const before = window.reputation();
+      const peeked = window.peek(entry);
+      assert.deepEqual(window.reputation(), before, `peek #${i} changed the window`);
+      // A peeked entry that is then dropped (a duplicate) must leave no trace on later pushes either.
+      if (i % 3 === 0) continue;
+      assert.deepEqual(peeked, window.push(entry), `peek #${i}`);
+      shadow.add(entry);
+      assert.deepEqual(shadow.reputation(), window.reputation());
+    }
+    assert.deepEqual(window.toBlob(), shadow.toBlob());
+  });
+
   it('builds from entries like pushing them one by one', () => {
     const entries = [...times(300, P(3)), F(1), ...times(250, P(7.5))];
     const built = new ReputationWindow(entries);

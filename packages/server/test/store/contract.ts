@@ -7,7 +7,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { reputationOf, windowLatency, type Reputation, type WindowEntry } from '../../src/reputation.js';
+import { EMPTY_REPUTATION, reputationOf, windowLatency, type Reputation, type WindowEntry } from '../../src/reputation.js';
 import type {
   GateRecord,
   KeyRecord,
@@ -394,6 +394,26 @@ export function storeContract(name: string, makeStore: () => Promise<StoreHarnes
           assert.deepEqual(result.events.map((e) => e.duplicate), [false, true, false, false]);
           assert.equal(result.reputations[0]!.evaluations, 3, 'events without event_id are never duplicates');
           assert.equal((await assertAgentExact(store, org.id, 'a')).length, 3);
+        }));
+
+      it('never creates an agent, nor moves last_seen, for a repeat alone', () =>
+        withStore(async ({ store }) => {
+          const org = await newOrg(store);
+          const id = uid('client');
+          await store.recordEvents(org.id, [event('a', { event_id: id, created_at: T0 })]);
+          const before = await store.getReputation(org.id, 'a');
+          const result = await store.recordEvents(org.id, [
+            event('ghost', { event_id: id, created_at: T0 + 50 }),
+            event('a', { event_id: id, created_at: T0 + 60 }),
+            event('late', { event_id: id }),
+            event('late', { event_id: uid('client'), passed: false }),
+          ]);
+          assert.deepEqual(result.events.map((e) => e.duplicate), [true, true, true, false]);
+          assert.equal(await store.getReputation(org.id, 'ghost'), null, 'a repeat alone creates no agent');
+          assert.deepEqual(result.reputations.find((r) => r.agent_id === 'ghost'), { agent_id: 'ghost', ...reputationPart(EMPTY_REPUTATION) });
+          assert.deepEqual(await store.getReputation(org.id, 'a'), before, 'a repeat changes nothing, last_seen included');
+          assert.deepEqual((await store.listAgents(org.id, 10)).map((x) => x.agent_id).sort(), ['a', 'late']);
+          assert.equal((await assertAgentExact(store, org.id, 'late')).length, 1);
         }));
 
       it('counts an event_id exactly once across concurrent batches', () =>

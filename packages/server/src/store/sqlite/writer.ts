@@ -18,6 +18,7 @@ import {
   windowLatency,
   type Reputation,
   type ReputationStatus,
+  type WindowEntry,
 } from '../../reputation.js';
 import type { KeyRecord, NewEvent, NewKey, Organization } from '../types.js';
 import { storedGatesJson } from './stored-gates.js';
@@ -237,7 +238,8 @@ function prepareWriteStatements(db: Database) {
     insertEvent: db.prepare(
       `INSERT INTO events (org_key, agent_key, evaluation_id, event_id, tool_name, passed, gates, total_latency_ms,
                            latency_ms, reputation_score, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (org_key, event_id) WHERE event_id IS NOT NULL DO NOTHING`,
     ),
     loadAgent: db.prepare<AgentRow>(
       'SELECT key, first_seen, last_seen, eval_count, window_blob FROM agents WHERE org_key = ? AND agent_id = ?',
@@ -443,25 +445,28 @@ export class SqliteWriter {
     for (let i = 0, at = 0; at < values.length; i++, at += EVENT_WIDTH) {
       const agentId = values[at + F_AGENT_ID] as string;
       const eventId = values[at + F_EVENT_ID] as string | null;
-      // The lookup also sees rows inserted earlier in this transaction: repeats within a batch or group are caught too.
-      if (eventId !== null && s.eventIdExists.get(orgKey, eventId) !== undefined) {
-        duplicates.push(i);
-        if (!order.has(agentId)) order.set(agentId, null);
-        continue;
+      // An agent already seen in this batch is at hand; only its first event looks it up.
+      let agent = order.get(agentId) ?? this.findAgent(s, orgKey, agentId);
+      if (agent === null) {
+        // A duplicate never creates an agent, so an unknown agent's event id is looked up before the agent is made.
+        // Every other duplicate is caught by the insert itself (ON CONFLICT DO NOTHING): one index probe, not two.
+        if (eventId !== null && s.eventIdExists.get(orgKey, eventId) !== undefined) {
+          duplicates.push(i);
+          if (!order.has(agentId)) order.set(agentId, null);
+          continue;
+        }
+        agent = this.createAgent(s, orgKey, agentId, batch);
       }
-      // An agent already counted in this batch is at hand; only its first event looks it up (or creates it).
-      const agent = order.get(agentId) ?? this.findAgent(s, orgKey, agentId) ?? this.createAgent(s, orgKey, agentId, batch);
       order.set(agentId, agent);
-      if (!agent.touched) {
-        agent.touched = true;
-        touched.push(agent);
-      }
       const createdAt = values[at + F_CREATED_AT] as number;
       const totalLatency = values[at + F_TOTAL_LATENCY] as number | null;
       const latency = values[at + F_LATENCY] as number | null;
       const passed = values[at + F_PASSED] === 1;
-      countEvent(agent, batch, createdAt, passed, windowLatency(latency, totalLatency));
-      s.insertEvent.run(
+      const entry = { passed, latency_ms: windowLatency(latency, totalLatency) };
+      // The row carries the score right after this event; it is counted only once the insert shows it is not a repeat.
+      // The conflict check also sees rows inserted earlier in this transaction: repeats within a batch or group too.
+      const next = agent.window.peek(entry);
+      const inserted = s.insertEvent.run(
         orgKey,
         agent.key,
         values[at + F_EVALUATION_ID] as string,
@@ -471,9 +476,18 @@ export class SqliteWriter {
         values[at + F_GATES] as string,
         totalLatency,
         latency,
-        agent.reputation!.score,
+        next.score,
         createdAt,
       );
+      if (inserted.changes === 0) {
+        duplicates.push(i);
+        continue;
+      }
+      countEvent(agent, batch, createdAt, entry, next);
+      if (!agent.touched) {
+        agent.touched = true;
+        touched.push(agent);
+      }
     }
     const reputations = new Float64Array(order.size * REPUTATION_FIELDS);
     let i = 0;
@@ -555,12 +569,13 @@ function couldBeOneBatchsFault(error: unknown): boolean {
 
 const ENVIRONMENT_FAILURE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|READONLY|CORRUPT|NOMEM|CANTOPEN|NOTADB|PERM)/;
 
-function countEvent(agent: AgentState, batch: RecordRequest, createdAt: number, passed: boolean, latencyMs: number): void {
+function countEvent(agent: AgentState, batch: RecordRequest, createdAt: number, entry: WindowEntry, next: Reputation): void {
   // first_seen of a new agent spans only the batch that created it; later batches only move last_seen.
   if (agent.createdBy === batch) agent.firstSeen = Math.min(agent.firstSeen, createdAt);
   agent.lastSeen = Math.max(agent.lastSeen, createdAt);
   agent.evalCount++;
-  agent.reputation = agent.window.push({ passed, latency_ms: latencyMs });
+  agent.window.add(entry);
+  agent.reputation = next;
 }
 
 function saveAgent(s: WriteStatements, agent: AgentState): void {
