@@ -362,22 +362,23 @@ for (const writerThread of [true, false]) describe(`SqliteStore: group commit ($
       const unknownOrg = store.recordEvents('org_missing', [event('a'), event('x')]);
       const good2 = store.recordEvents(ORG.id, [event('a', { passed: false }), event('b')]);
       const badTime = store.recordEvents(ORG.id, [event('a'), event('b', { created_at: Number.NaN })]);
-      const badTool = store.recordEvents(ORG.id, [event('a', { tool_name: {} as unknown as string })]);
       const good3 = store.recordEvents(ORG.id, [event('b')]);
-      // Gates that cannot be stored as JSON fail before they are queued, and take nothing else down with them.
+      // A value of the wrong type, and gates that cannot be stored as JSON, fail before they are queued, and take
+      // nothing else down with them.
+      const badTool = store.recordEvents(ORG.id, [event('a', { tool_name: {} as unknown as string })]);
       const badGates = store.recordEvents(ORG.id, [event('a', { gates: [{ name: 'g', passed: true, latency_ms: 10n as unknown as number }] })]);
       const settled = await Promise.allSettled([unknownOrg, badTime, badTool, badGates]);
       assert.deepEqual(settled.map((s) => s.status), ['rejected', 'rejected', 'rejected', 'rejected']);
       const reasons = settled.map((s) => String((s as PromiseRejectedResult).reason));
       assert.match(reasons[0]!, /unknown organisation/);
       assert.match(reasons[1]!, /NOT NULL/);
-      assert.match(reasons[2]!, /parameter|bind/);
+      assert.match(reasons[2]!, /tool_name must be a string/);
       assert.match(reasons[3]!, /BigInt/);
       const [r1, r2, r3] = await Promise.all([good1, good2, good3]);
       assert.deepEqual([r1.reputations[0]!.evaluations, r2.reputations[0]!.evaluations, r3.reputations[0]!.evaluations], [2, 3, 2]);
       const after = store.writeStats();
       assert.equal(after.failedGroups - before.failedGroups, 1);
-      assert.equal(after.retriedBatches - before.retriedBatches, 6);
+      assert.equal(after.retriedBatches - before.retriedBatches, 5);
       assert.equal(after.batches - before.batches, 3);
       assert.equal((await store.agentEventsInOrder(ORG.id, 'a')).length, 3);
       assert.equal((await store.agentEventsInOrder(ORG.id, 'b')).length, 2);
@@ -562,18 +563,21 @@ describe('SqliteStore: writes on a writer thread', () => {
     try {
       // Gate details never leave the caller (only the stored fields are serialised), so a function there is harmless…
       const hooked = { name: 'g', passed: true, latency_ms: 1, details: { hook: () => 1 } } as unknown as GateRecord;
-      // …but a function where a stored value belongs cannot cross to the writer thread.
-      const unsendable = (() => 'tool') as unknown as string;
-      const [good1, bad, good2, good3] = await Promise.allSettled([
+      // …but a function where a stored value belongs cannot cross to the writer thread: an event field is refused
+      // while the batch is encoded, any other write when its message is cloned.
+      const unsendable = (() => 'name') as unknown as string;
+      const [good1, badEvent, good2, badOrg, good3] = await Promise.allSettled([
         store.recordEvents(ORG.id, [event('a')]),
         store.recordEvents(ORG.id, [event('a', { tool_name: unsendable })]),
         store.recordEvents(ORG.id, [event('a')]),
+        store.createOrganization({ id: 'org_unsendable', name: unsendable, created_at: T0, ingest_limit: null, default_limit: null }),
         store.recordEvents(ORG.id, [event('a', { gates: [hooked] })]),
       ]);
-      assert.equal(bad.status, 'rejected');
-      assert.match(String((bad as PromiseRejectedResult).reason), /could not be cloned/);
+      assert.match(String((badEvent as PromiseRejectedResult).reason), /tool_name must be a string/);
+      assert.match(String((badOrg as PromiseRejectedResult).reason), /could not be cloned/);
       assert.deepEqual([good1.status, good2.status, good3.status], ['fulfilled', 'fulfilled', 'fulfilled']);
       assert.equal((await store.getReputation(ORG.id, 'a'))!.eval_count, 3);
+      assert.equal(await store.getOrganization('org_unsendable'), null);
     } finally {
       await cleanup();
     }

@@ -39,12 +39,12 @@ import type { Database, Statement } from './driver.js';
 import { eventColumns, eventsPageParams, eventsPageSql, shapeKey, shapeOf } from './events-query.js';
 import { EVENT_INDEX } from './schema.js';
 import { parseStoredGates } from './stored-gates.js';
+import { encodeEvents } from './wire-events.js';
 import { InlineWriterClient, ThreadWriterClient, type WriterClient } from './writer-client.js';
 import {
   agentsInOrder,
   DEFAULT_MAX_CACHED_AGENTS,
   DEFAULT_WAL_AUTOCHECKPOINT_PAGES,
-  encodeEvents,
   SqliteWriter,
   unpackReputation,
   type KeyRow,

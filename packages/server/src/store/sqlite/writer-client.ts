@@ -9,7 +9,8 @@ import { Worker } from 'node:worker_threads';
 import { readSettings, type SqliteSettings } from './connection.js';
 import type { Database } from './driver.js';
 import { fromWireError, type FromWriter, type ToWriter, type WriterThreadConfig } from './protocol.js';
-import { wireEventCount, type SqliteWriteStats, type SqliteWriter, type WriteOp, type WriteRequest, type WriteValues } from './writer.js';
+import type { SqliteWriteStats, SqliteWriter, WriteOp, WriteRequest, WriteValues } from './writer.js';
+import { wireEventCount } from './wire-events.js';
 
 export interface WriterClient {
   /** False once the writer can no longer write (its thread died); writes then reject with `failure`. */
@@ -201,8 +202,9 @@ export class ThreadWriterClient extends QueueingClient {
     try {
       this.worker.postMessage({ type: 'write', requests } satisfies ToWriter);
     } catch {
-      // Something in one request cannot be cloned (a function or symbol attached to a gate): send them one by one, so
-      // that only that request fails. Nothing was sent by the failed call.
+      // Something in one request cannot be cloned (a function or symbol where a value belongs; event batches are
+      // checked when encoded): send them one by one, so that only that request fails. Nothing was sent by the failed
+      // call.
       for (const request of requests) {
         try {
           this.worker.postMessage({ type: 'write', requests: [request] } satisfies ToWriter);

@@ -21,9 +21,9 @@ import {
   type WindowEntry,
 } from '../../reputation.js';
 import type { KeyRecord, NewEvent, NewKey, Organization } from '../types.js';
-import { storedGatesJson } from './stored-gates.js';
 import type { Database } from './driver.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { WireEventReader, wireEventCount, type WireEvents } from './wire-events.js';
 
 // ---- requests and outcomes (they cross the thread boundary: plain data only) ------------------------------------------
 
@@ -90,49 +90,6 @@ export function agentsInOrder(events: readonly NewEvent[]): string[] {
     }
   }
   return out;
-}
-
-// ---- events on the wire -------------------------------------------------------------------------------------------
-
-/**
- * A batch as it travels to the writer: one flat array, EVENT_WIDTH values per event in the order of the F_* offsets.
- * Structured clone copies a flat array of strings and numbers about 5× faster than objects (every object repeats its
- * key strings), and the gates arrive as the JSON that is stored, so the writer thread neither rebuilds nor
- * re-serialises them. The caller (the HTTP thread) pays for the JSON instead, which it can spare better.
- */
-export type WireEvents = Array<string | number | null>;
-
-const EVENT_WIDTH = 9;
-const F_EVALUATION_ID = 0;
-const F_EVENT_ID = 1;
-const F_AGENT_ID = 2;
-const F_TOOL_NAME = 3;
-const F_PASSED = 4;
-const F_GATES = 5;
-const F_TOTAL_LATENCY = 6;
-const F_LATENCY = 7;
-const F_CREATED_AT = 8;
-
-export function encodeEvents(events: readonly NewEvent[]): WireEvents {
-  const out: WireEvents = new Array(events.length * EVENT_WIDTH);
-  let at = 0;
-  for (const event of events) {
-    out[at + F_EVALUATION_ID] = event.evaluation_id;
-    out[at + F_EVENT_ID] = event.event_id ?? null;
-    out[at + F_AGENT_ID] = event.agent_id;
-    out[at + F_TOOL_NAME] = event.tool_name ?? null;
-    out[at + F_PASSED] = event.passed ? 1 : 0;
-    out[at + F_GATES] = storedGatesJson(event.gates);
-    out[at + F_TOTAL_LATENCY] = event.total_latency_ms ?? null;
-    out[at + F_LATENCY] = event.latency_ms ?? null;
-    out[at + F_CREATED_AT] = event.created_at;
-    at += EVENT_WIDTH;
-  }
-  return out;
-}
-
-export function wireEventCount(events: WireEvents): number {
-  return events.length / EVENT_WIDTH;
 }
 
 export function unpackReputation(packed: Float64Array, index: number): Reputation {
@@ -437,14 +394,13 @@ export class SqliteWriter {
 
   private applyBatch(s: WriteStatements, batch: RecordRequest, touched: AgentState[]): RecordOutcome {
     const orgKey = this.orgKey(batch.orgId);
-    const values = batch.events;
     const duplicates: number[] = [];
     // Every agent of the batch in order of first appearance; null while it has only had duplicates (and so may not
     // exist: a duplicate never creates an agent).
     const order = new Map<string, AgentState | null>();
-    for (let i = 0, at = 0; at < values.length; i++, at += EVENT_WIDTH) {
-      const agentId = values[at + F_AGENT_ID] as string;
-      const eventId = values[at + F_EVENT_ID] as string | null;
+    const event = new WireEventReader(batch.events);
+    for (let i = 0; event.next(); i++) {
+      const { agentId, eventId } = event;
       // An agent already seen in this batch is at hand; only its first event looks it up.
       let agent = order.get(agentId) ?? this.findAgent(s, orgKey, agentId);
       if (agent === null) {
@@ -458,24 +414,21 @@ export class SqliteWriter {
         agent = this.createAgent(s, orgKey, agentId, batch);
       }
       order.set(agentId, agent);
-      const createdAt = values[at + F_CREATED_AT] as number;
-      const totalLatency = values[at + F_TOTAL_LATENCY] as number | null;
-      const latency = values[at + F_LATENCY] as number | null;
-      const passed = values[at + F_PASSED] === 1;
-      const entry = { passed, latency_ms: windowLatency(latency, totalLatency) };
+      const { createdAt, passed } = event;
+      const entry = { passed, latency_ms: windowLatency(event.latencyMs, event.totalLatencyMs) };
       // The row carries the score right after this event; it is counted only once the insert shows it is not a repeat.
       // The conflict check also sees rows inserted earlier in this transaction: repeats within a batch or group too.
       const next = agent.window.peek(entry);
       const inserted = s.insertEvent.run(
         orgKey,
         agent.key,
-        values[at + F_EVALUATION_ID] as string,
+        event.evaluationId,
         eventId,
-        values[at + F_TOOL_NAME] as string | null,
+        event.toolName,
         passed ? 1 : 0,
-        values[at + F_GATES] as string,
-        totalLatency,
-        latency,
+        event.gates,
+        event.totalLatencyMs,
+        event.latencyMs,
         next.score,
         createdAt,
       );
