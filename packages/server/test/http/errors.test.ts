@@ -36,9 +36,19 @@ describe('every error code of SPEC §4.2 in the {error, code, status} shape', ()
   it('auth_invalid: a well-formed key that does not exist', async () => {
     assertError(await t.call('GET', '/v1/agents', `pk_live_${'a'.repeat(32)}`), 401, 'auth_invalid');
   });
-  it('auth_revoked', async () => {
+  it('auth_revoked: at once when revoked through the API, even right after the key was used', async () => {
     const k = (await t.call('POST', '/v1/keys', t.a.sk, { type: 'publishable' })).json();
+    assert.equal((await t.call('GET', '/v1/agents', k.key)).statusCode, 200);
     await t.call('DELETE', `/v1/keys/${k.id}`, t.a.sk);
+    assertError(await t.call('GET', '/v1/agents', k.key), 401, 'auth_revoked');
+  });
+  it('auth_revoked: within 2 seconds when another process (the CLI) revoked the key in the store', async () => {
+    const k = (await t.call('POST', '/v1/keys', t.a.sk, { type: 'publishable' })).json();
+    assert.equal((await t.call('GET', '/v1/agents', k.key)).statusCode, 200);
+    await t.store.revokeKey(t.a.orgId, k.id, t.clock.now);
+    t.clock.now += 1000;
+    assert.equal((await t.call('GET', '/v1/agents', k.key)).statusCode, 200, 'the key lookup is cached for 2 s');
+    t.clock.now += 1001;
     assertError(await t.call('GET', '/v1/agents', k.key), 401, 'auth_revoked');
   });
   it('hmac_no_secret: a signature for an organisation without an active secret key', async () => {
