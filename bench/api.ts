@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { benchIngestEvent } from './ingest-event.js';
 import { machineReference, referenceLine } from './reference.js';
 
 const quick = process.argv.includes('--quick');
@@ -92,16 +93,7 @@ function ingestBodies(count: number, agentsPerBatch: number, pool = AGENTS, with
       return {
         // BATCH_MARK is replaced per request (see ingestOpts), so no event_id repeats however long the phase runs.
         ...(withEventIds ? { event_id: `ev_bench_${BATCH_MARK}_${i}` } : {}),
-        agent_id: `agent-${(b * agentsPerBatch + (i % agentsPerBatch)) % pool}`,
-        tool: 'search',
-        passed: n % 10 !== 0,
-        gates: [
-          { name: 'filesystem', passed: true, latency_ms: 0.004 },
-          { name: 'pii', passed: n % 10 !== 0, latency_ms: 0.011, ...(n % 10 === 0 ? { reason: 'email address detected in output' } : {}) },
-          { name: 'content', passed: true, latency_ms: 0.006 },
-        ],
-        total_latency_ms: 0.02,
-        latency_ms: 120 + (n % 50),
+        ...benchIngestEvent(n, `agent-${(b * agentsPerBatch + (i % agentsPerBatch)) % pool}`),
       };
     });
     bodies.push(JSON.stringify({ events }));

@@ -12,13 +12,14 @@ import { rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import Database from 'better-sqlite3';
 import { newEvaluationId } from '@pecta/core';
 import { isPlainValidIngestBody } from '../packages/server/src/http/ingest-check.js';
 import { IngestBody } from '../packages/server/src/schemas.js';
+import { openDatabase } from '../packages/server/src/store/sqlite/driver.js';
 import { storedGatesJson } from '../packages/server/src/store/sqlite/stored-gates.js';
 import { encodeEvents } from '../packages/server/src/store/sqlite/wire-events.js';
 import type { GateRecord, NewEvent } from '../packages/server/src/store/types.js';
+import { benchIngestEvent } from './ingest-event.js';
 import { machineReference, referenceLine } from './reference.js';
 
 const quick = process.argv.includes('--quick');
@@ -40,20 +41,7 @@ function micros(label: string, run: () => unknown): void {
 
 /** The bench:api ingest body: 100 events of 10 agents, three gates each. */
 function ingestBody(): { events: Array<Record<string, unknown>> } {
-  return {
-    events: Array.from({ length: 100 }, (_, n) => ({
-      agent_id: `agent-${n % 10}`,
-      tool: 'search',
-      passed: n % 10 !== 0,
-      gates: [
-        { name: 'filesystem', passed: true, latency_ms: 0.004 },
-        { name: 'pii', passed: n % 10 !== 0, latency_ms: 0.011, ...(n % 10 === 0 ? { reason: 'email address detected in output' } : {}) },
-        { name: 'content', passed: true, latency_ms: 0.006 },
-      ],
-      total_latency_ms: 0.02,
-      latency_ms: 120 + (n % 50),
-    })),
-  };
+  return { events: Array.from({ length: 100 }, (_, n) => benchIngestEvent(n, `agent-${n % 10}`)) };
 }
 
 function newEvents(): NewEvent[] {
@@ -121,7 +109,7 @@ async function main(): Promise<void> {
     const path = join(dir, 'keys.db');
     // As the server has it: WAL checkpointed every 4000 pages, a 64 MiB reader cache, events with an index, group
     // commits of 100 events.
-    const writer = new Database(path);
+    const writer = openDatabase(path);
     writer.pragma('journal_mode = WAL');
     writer.pragma('wal_autocheckpoint = 4000');
     writer.exec('CREATE TABLE api_keys (id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, org_id TEXT NOT NULL)');
@@ -135,7 +123,7 @@ async function main(): Promise<void> {
     });
     addEvents(200_000);
     const commit = () => addEvents(100);
-    const reader = new Database(path, { readonly: true });
+    const reader = openDatabase(path, { readonly: true });
     reader.pragma('cache_size = -65536');
     const lookup = reader.prepare('SELECT id, org_id FROM api_keys WHERE hash = ?');
     let k = 0;
