@@ -1,5 +1,6 @@
 import { newEvaluationId } from './ids.js';
 import { MAX_GATE_NAME_LENGTH } from './gates/options.js';
+import { isSignalFree, NEVER_ABORTED } from './signal-free.js';
 import type { Engine, EngineOptions, EvaluationContext, EvaluationResult, Gate, GateOutcome, GateResult } from './types.js';
 
 export const DEFAULT_TIMEOUT_MS = 50;
@@ -39,11 +40,12 @@ export function createEngine(options: EngineOptions): Engine {
     if (typeof gate.run !== 'function') throw new TypeError(`createEngine: gate "${name}" needs a run function`);
   });
   const frozenGates = Object.freeze([...gates]);
+  const signalFree = frozenGates.every(isSignalFree);
   return Object.freeze({
     gates: frozenGates,
     timeout,
     failFast,
-    evaluate: (ctx: EvaluationContext) => evaluate(frozenGates, timeout, failFast, ctx),
+    evaluate: (ctx: EvaluationContext) => evaluate(frozenGates, timeout, failFast, signalFree, ctx),
   });
 }
 
@@ -59,6 +61,7 @@ async function evaluate(
   gates: readonly Gate[],
   timeout: number,
   failFast: boolean,
+  signalFree: boolean,
   ctx: EvaluationContext,
 ): Promise<EvaluationResult> {
   if (ctx === null || typeof ctx !== 'object') throw new TypeError('evaluate: context must be an object');
@@ -68,7 +71,9 @@ async function evaluate(
   const createdAt = new Date();
   const start = performance.now();
   const deadline = start + timeout;
-  const controller = new AbortController();
+  // No gate of a signal-free engine would ever see an abort: see signal-free.ts.
+  const controller = signalFree ? null : new AbortController();
+  const signal = controller === null ? NEVER_ABORTED : controller.signal;
   const results: (GateResult | undefined)[] = new Array(gates.length);
   const pending: number[] = [];
   const promises: (PromiseLike<GateOutcome> | undefined)[] = new Array(gates.length);
@@ -81,7 +86,7 @@ async function evaluate(
     let value: GateOutcome | PromiseLike<GateOutcome>;
     begun[i] = performance.now();
     try {
-      value = gate.run(ctx, controller.signal);
+      value = gate.run(ctx, signal);
     } catch (error) {
       results[i] = toResult(gate.name, { error }, performance.now() - begun[i]!);
       failed = true;
@@ -101,7 +106,7 @@ async function evaluate(
   if (pending.length > 0) {
     const expired = performance.now() >= deadline;
     if (expired || (failFast && failed)) {
-      controller.abort();
+      controller?.abort();
       const now = performance.now();
       for (const i of pending) {
         // Once the budget is spent, the honest reason is the timeout, whoever failed first.
@@ -135,7 +140,7 @@ function settlePending(
   promises: (PromiseLike<GateOutcome> | undefined)[],
   pending: number[],
   results: (GateResult | undefined)[],
-  controller: AbortController,
+  controller: AbortController | null,
   begun: Float64Array,
   deadline: number,
   failFast: boolean,
@@ -154,7 +159,7 @@ function settlePending(
           results[i] = reason === REASON_TIMEOUT ? timedOut(gates[i]!.name, elapsed) : aborted(gates[i]!.name, elapsed);
         }
       }
-      if (reason === REASON_TIMEOUT || remaining > 0) controller.abort();
+      if (reason === REASON_TIMEOUT || remaining > 0) controller?.abort();
       resolve();
     };
     const timer = setTimeout(() => finish(REASON_TIMEOUT), Math.max(0, deadline - performance.now()));

@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEngine, REASON_ABORTED, REASON_TIMEOUT } from '../src/engine.js';
+import { defaultGates, gates as builtIn } from '../src/gates/index.js';
+import { isSignalFree } from '../src/signal-free.js';
 import type { Gate, GateOutcome } from '../src/types.js';
 
 const ctx = { agent_id: 'agent-1', tool: 'search', output: 'hello' };
@@ -118,6 +120,37 @@ describe('engine.evaluate', () => {
     await createEngine({ gates: [gate('a'), gate('b')] }).evaluate(ctx);
     assert.equal(signals.length, 2);
     assert.equal(signals[0], signals[1]);
+  });
+
+  it('every built-in gate is marked signal-free and frozen, so its run cannot be swapped for one that listens', () => {
+    const all: Gate[] = [
+      ...defaultGates(),
+      builtIn.latency({ maxMs: 100 }),
+      builtIn.schema({ safeParse: () => ({ success: true, data: null }) } as never),
+      ...Object.values(builtIn.rtb).map((make) => (make as (o?: object) => Gate)()),
+    ];
+    assert.equal(all.length, 11);
+    for (const gate of all) {
+      assert.ok(isSignalFree(gate), gate.name);
+      assert.throws(() => {
+        (gate as { run: Gate['run'] }).run = () => ({ passed: true });
+      }, TypeError);
+    }
+    // A copy is a custom gate: it gets a real signal.
+    assert.equal(isSignalFree({ ...defaultGates()[0]! }), false);
+  });
+
+  it('a custom gate among built-in ones gets a real signal of its own per evaluation, aborted at the timeout', async () => {
+    const log: string[] = [];
+    const signals: AbortSignal[] = [];
+    const watcher: Gate = { name: 'watcher', run: (_c, s) => (signals.push(s), { passed: true }) };
+    const engine = createEngine({ gates: [...defaultGates(), watcher, delayedGate('slow', 500, { passed: true }, log)], timeout: 30 });
+    await engine.evaluate(ctx);
+    await engine.evaluate(ctx);
+    assert.deepEqual(log, ['slow saw abort', 'slow saw abort']);
+    assert.equal(signals.length, 2);
+    assert.notEqual(signals[0], signals[1], 'a signal aborted for one evaluation is never handed to the next');
+    assert.ok(signals.every((s) => s.aborted));
   });
 
   it("each gate's latency_ms is its own, not the time since the evaluation began", async () => {

@@ -29,6 +29,7 @@ import { foldText, PhraseSet } from './content/phrases.js';
 import { detectRefusal, type RefusalMatch } from './content/refusal.js';
 import { assertOptionsObject, booleanOption, gateName } from './options.js';
 import { walkStrings } from './walk.js';
+import { markSignalFree } from '../signal-free.js';
 
 export { detectRefusal, type RefusalMatch, type RefusalRuleId } from './content/refusal.js';
 export { isEmptyOutput } from './content/empty.js';
@@ -74,7 +75,7 @@ export function content(options?: ContentOptions): Gate {
   const detect = (text: string): RefusalMatch | null =>
     detectRefusal(text) ?? (matchesExtra(text, extras) ? CUSTOM_MATCH : null);
 
-  return {
+  return markSignalFree({
     name,
     run(ctx) {
       const output = ctx.output;
@@ -88,7 +89,7 @@ export function content(options?: ContentOptions): Gate {
       }
       return { passed: true };
     },
-  };
+  });
 }
 
 /** The first string value of `output` (object keys are field names, not speech) that reads as a refusal. */

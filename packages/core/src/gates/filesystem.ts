@@ -1,6 +1,7 @@
 import type { Gate, GateOptions } from '../types.js';
 import { assertOptionsObject, booleanOption, gateName } from './options.js';
 import { walkStrings } from './walk.js';
+import { markSignalFree } from '../signal-free.js';
 
 /**
  * The `filesystem` gate (SPEC §2.1): fails when an output carries a destructive recursive delete, a `..` path
@@ -89,7 +90,7 @@ export function filesystem(options?: FilesystemOptions): Gate {
   if (families.length === 0) throw new TypeError('filesystem: at least one check must be enabled');
   const sensitive = compileSensitivePaths([...DEFAULT_SENSITIVE_PATHS, ...extras]);
 
-  return {
+  return markSignalFree({
     name,
     run(ctx) {
       const found = new Set<FilesystemFamily>();
@@ -110,7 +111,7 @@ export function filesystem(options?: FilesystemOptions): Gate {
       const hits = families.filter((family) => found.has(family));
       return { passed: false, reason: describeFamilies(hits), details: { families: hits } };
     },
-  };
+  });
 }
 
 function describeFamilies(hits: readonly FilesystemFamily[]): string {

@@ -1,5 +1,6 @@
 import type { Gate, GateOptions } from '../types.js';
 import { assertOptionsObject, gateName } from './options.js';
+import { markSignalFree } from '../signal-free.js';
 
 export interface LatencyOptions extends GateOptions {
   /** Largest acceptable `ctx.latency_ms`, in milliseconds. */
@@ -18,7 +19,7 @@ export function latency(options: LatencyOptions): Gate {
     throw new TypeError('latency: maxMs must be a positive finite number');
   }
   const name = gateName(options, 'latency');
-  return {
+  return markSignalFree({
     name,
     run(ctx) {
       const observed = ctx.latency_ms;
@@ -33,5 +34,5 @@ export function latency(options: LatencyOptions): Gate {
       }
       return { passed: true };
     },
-  };
+  });
 }

@@ -29,6 +29,7 @@ import type { Gate, GateOptions } from '../types.js';
 import { assertOptionsObject, booleanOption, gateName } from './options.js';
 import { PII_TYPES, PiiScanner, scanConfig, type PiiType, type ScanConfig } from './pii/scan.js';
 import { walkStrings } from './walk.js';
+import { markSignalFree } from '../signal-free.js';
 
 export type { PiiType } from './pii/scan.js';
 
@@ -74,7 +75,7 @@ export function pii(options?: PiiOptions): Gate {
   assertOptionsObject(options, 'pii');
   const name = gateName(options, 'pii');
   const config = configFrom(options ?? {});
-  return {
+  return markSignalFree({
     name,
     run(ctx) {
       const scanner = new PiiScanner(config);
@@ -84,7 +85,7 @@ export function pii(options?: PiiOptions): Gate {
       const details: PiiDetails = { types, count: scanner.total() };
       return { passed: false, reason: `${joinLabels(types)} detected in output`, details };
     },
-  };
+  });
 }
 
 function configFrom(options: PiiOptions): ScanConfig {

@@ -1,5 +1,6 @@
 import type { Gate, GateOptions, GateOutcome } from '../types.js';
 import { assertOptionsObject, gateName } from './options.js';
+import { markSignalFree } from '../signal-free.js';
 
 /**
  * The part of a Zod schema this gate relies on. Structural rather than an import of zod, so that zod stays an
@@ -44,7 +45,7 @@ export function schema(zodSchema: SafeParseSchema, options?: SchemaOptions): Gat
   const target = options?.target ?? 'output';
   if (target !== 'output' && target !== 'input') throw new TypeError('schema: target must be "output" or "input"');
   const name = gateName(options, 'schema');
-  return {
+  return markSignalFree({
     name,
     run(ctx): GateOutcome | Promise<GateOutcome> {
       const value = target === 'output' ? ctx.output : ctx.input;
@@ -60,7 +61,7 @@ export function schema(zodSchema: SafeParseSchema, options?: SchemaOptions): Gat
       }
       return toOutcome(parsed, target);
     },
-  };
+  });
 }
 
 function isAsyncSchemaError(error: unknown): boolean {

@@ -1,6 +1,7 @@
 import type { Gate, GateOptions } from '../../types.js';
 import { assertOptionsObject, booleanOption, gateName } from '../options.js';
 import { BidFindings, NO_BIDS, failClosed, malformedOutcome, readBids, stringListOption } from './openrtb.js';
+import { markSignalFree } from '../../signal-free.js';
 
 export interface AdomainVerifyOptions extends GateOptions {
   /** Every bid must carry a non-empty `adomain` array. Default true; when false a missing or empty one passes. */
@@ -63,7 +64,7 @@ export function adomainVerify(options?: AdomainVerifyOptions): Gate {
   );
   const placeholders: ReadonlySet<string> = new Set([...DEFAULT_PLACEHOLDER_DOMAINS, ...(extras ?? [])]);
   const name = gateName(options, 'rtb.adomain-verify');
-  return {
+  return markSignalFree({
     name,
     run: failClosed((ctx) => {
       const read = readBids(ctx);
@@ -91,7 +92,7 @@ export function adomainVerify(options?: AdomainVerifyOptions): Gate {
       }
       return findings.outcome(MESSAGES);
     }),
-  };
+  });
 }
 
 /** Trimmed, lower-cased, without the root dot of a fully-qualified name. */

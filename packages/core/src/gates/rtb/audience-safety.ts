@@ -12,6 +12,7 @@ import {
   stringListOption,
   type JsonObject,
 } from './openrtb.js';
+import { markSignalFree } from '../../signal-free.js';
 
 export interface AudienceSafetyOptions extends GateOptions {
   /** IAB categories no bid on child-directed inventory may carry. Replaces {@link DEFAULT_UNSAFE_CATEGORIES}. */
@@ -94,7 +95,7 @@ export function audienceSafety(options?: AudienceSafetyOptions): Gate {
     stringListOption(options?.bundleKeywords, 'rtb.audienceSafety: bundleKeywords', (k) => k.trim().toLowerCase(), isWord) ??
     DEFAULT_BUNDLE_KEYWORDS;
   const name = gateName(options, 'rtb.audience-safety');
-  return {
+  return markSignalFree({
     name,
     run: failClosed((ctx) => {
       const read = readBidsWithRequest(ctx, 'no request to tell whether inventory is child-directed');
@@ -114,7 +115,7 @@ export function audienceSafety(options?: AudienceSafetyOptions): Gate {
       }
       return findings.outcome(MESSAGES, { childDirected: signals });
     }),
-  };
+  });
 }
 
 /** Which signals mark the request's inventory as child-directed; empty when none does. */

@@ -10,6 +10,7 @@ import {
   readBidsWithRequest,
   skipped,
 } from './openrtb.js';
+import { markSignalFree } from '../../signal-free.js';
 
 export type BcatComplianceOptions = GateOptions;
 
@@ -32,7 +33,7 @@ const MESSAGES = {
 export function bcatCompliance(options?: BcatComplianceOptions): Gate {
   assertOptionsObject(options, 'rtb.bcatCompliance');
   const name = gateName(options, 'rtb.bcat-compliance');
-  return {
+  return markSignalFree({
     name,
     run: failClosed((ctx) => {
       const read = readBidsWithRequest(ctx, 'no request bcat');
@@ -61,5 +62,5 @@ export function bcatCompliance(options?: BcatComplianceOptions): Gate {
       }
       return findings.outcome(MESSAGES, unverifiedBids > 0 ? { unverifiedBids } : undefined);
     }),
-  };
+  });
 }

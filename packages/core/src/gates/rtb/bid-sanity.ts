@@ -15,6 +15,7 @@ import {
   readRequest,
   type JsonObject,
 } from './openrtb.js';
+import { markSignalFree } from '../../signal-free.js';
 
 export interface BidSanityOptions extends GateOptions {
   /**
@@ -62,7 +63,7 @@ export function bidSanity(options?: BidSanityOptions): Gate {
     'price-below-floor': 'bid price below the imp bidfloor',
   };
   const checksFloors = maxFloorMultiple !== Infinity || rejectBelowFloor;
-  return {
+  return markSignalFree({
     name,
     run: failClosed((ctx) => {
       const read = readBids(ctx);
@@ -109,7 +110,7 @@ export function bidSanity(options?: BidSanityOptions): Gate {
       const notes = floorChecksSkipped > 0 ? { floorChecks, floorChecksSkipped } : undefined;
       return findings.outcome(messages, notes);
     }),
-  };
+  });
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   readImps,
   skipped,
 } from './openrtb.js';
+import { markSignalFree } from '../../signal-free.js';
 
 export type ImpidMatchOptions = GateOptions;
 
@@ -26,7 +27,7 @@ const MESSAGES = {
 export function impidMatch(options?: ImpidMatchOptions): Gate {
   assertOptionsObject(options, 'rtb.impidMatch');
   const name = gateName(options, 'rtb.impid-match');
-  return {
+  return markSignalFree({
     name,
     run: failClosed((ctx) => {
       const read = readBidsWithRequest(ctx, 'no request imps to match bids against');
@@ -43,5 +44,5 @@ export function impidMatch(options?: ImpidMatchOptions): Gate {
       }
       return findings.outcome(MESSAGES);
     }),
-  };
+  });
 }

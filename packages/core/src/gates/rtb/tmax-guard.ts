@@ -1,5 +1,6 @@
 import type { Gate, GateOptions, GateOutcome } from '../../types.js';
 import { assertOptionsObject, gateName } from '../options.js';
+import { markSignalFree } from '../../signal-free.js';
 
 export interface TmaxGuardOptions extends GateOptions {
   /** Milliseconds of the auction's `tmax` that must still be left for the answer to be worth checking. Default 15. */
@@ -26,7 +27,7 @@ export function createTmaxGuard(options: TmaxGuardOptions | undefined, now: () =
     throw new TypeError('rtb.tmaxGuard: bufferMs must be a finite number ≥ 0');
   }
   const name = gateName(options, 'rtb.tmax-guard');
-  return {
+  return markSignalFree({
     name,
     run(ctx): GateOutcome {
       const tmaxMs: unknown = ctx.tmaxMs;
@@ -41,7 +42,7 @@ export function createTmaxGuard(options: TmaxGuardOptions | undefined, now: () =
           : `auction deadline too close: ${Math.floor(remainingMs)} ms left, buffer ${bufferMs} ms`;
       return { passed: true, skipped: true, reason, details: { remainingMs, bufferMs, tmaxMs, elapsedMs } };
     },
-  };
+  });
 }
 
 function isFiniteNumber(value: unknown): value is number {
