@@ -178,6 +178,16 @@ async function main(): Promise<void> {
       await run({ ...q(path), duration: 1 });
       console.log(summary(`${label} @ ${(total / 1e6).toFixed(2)}M events`, await run(q(path))));
     }
+
+    // Mixed: one client paging deep into history while agents evaluate. The page is read on the store's reader
+    // thread; on the event loop it would hold up every evaluate for its ~10–25 ms.
+    const deepPath = '/v1/events?limit=100&offset=100000';
+    const [mixedEvaluate, mixedDeep] = await Promise.all([
+      run({ url: `${server.url}/v1/evaluate`, method: 'POST', headers, body: evaluateBody, connections: 50, duration: DURATION }),
+      run({ ...q(deepPath), connections: 1, duration: DURATION }),
+    ]);
+    console.log(summary('POST /v1/evaluate, while one client pages offset=100000', mixedEvaluate));
+    console.log(summary(`GET /v1/events?limit=100&offset=100000 (that client) @ ${(total / 1e6).toFixed(2)}M events`, mixedDeep));
   } finally {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });

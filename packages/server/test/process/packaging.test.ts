@@ -46,6 +46,7 @@ describe('the packages as npm would install them', () => {
     assert.ok(files.get('@pecta/core')!.has('dist/index.js'));
     assert.ok(files.get('@pecta/server')!.has('dist/cli.js'));
     assert.ok(files.get('@pecta/server')!.has('dist/store/sqlite/writer-worker.js'), 'the writer thread is loaded from its own file');
+    assert.ok(files.get('@pecta/server')!.has('dist/store/sqlite/reader-worker.js'), 'so is the reader thread');
     assert.ok(files.get('pecta-proxy')!.has('dist/index.js'));
     assert.ok(files.get('@pecta/dashboard')!.has('dist/index.html'));
     assert.ok([...files.get('@pecta/dashboard')!].some((f) => /^dist\/assets\/index-.*\.js$/.test(f)));

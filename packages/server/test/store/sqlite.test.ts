@@ -11,6 +11,7 @@ import { openDatabase } from '../../src/store/sqlite/driver.js';
 import { eventsPageParams, eventsPageSql, indexFor, type EventFilterShape } from '../../src/store/sqlite/events-query.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/sqlite/schema.js';
 import { DEFAULT_WAL_AUTOCHECKPOINT_PAGES } from '../../src/store/sqlite/writer.js';
+import { ThreadReader } from '../../src/store/sqlite/reader-client.js';
 import type { Worker } from 'node:worker_threads';
 import type { GateRecord, NewEvent, Organization, Store } from '../../src/store/types.js';
 import { storeContract } from './contract.js';
@@ -697,6 +698,81 @@ describe('SqliteStore: durability of an acknowledged write', () => {
     } finally {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
       await cleanup();
+    }
+  });
+});
+
+describe('SqliteStore: reads on the reader thread', () => {
+  it('answers event pages and agent lists off the event loop, exactly as a read on the calling thread would', async () => {
+    const { store, path, cleanup } = await fileStore();
+    try {
+      const agents = ['a', 'b', 'c'];
+      for (let b = 0; b < 10; b++) {
+        await store.recordEvents(ORG.id, Array.from({ length: 100 }, (_, i) => event(agents[i % 3]!, { passed: i % 4 !== 0, latency_ms: i })));
+      }
+      // The page is read on the other thread, so a callback queued now runs before the answer arrives.
+      const order: string[] = [];
+      const page = store.queryEvents(ORG.id, { limit: 50, offset: 900 }).then(() => order.push('read'));
+      setImmediate(() => order.push('event loop free'));
+      await page;
+      assert.deepEqual(order, ['event loop free', 'read']);
+
+      const here = new SqliteStore({ path, readerThread: false });
+      await here.init();
+      try {
+        const queries = [
+          { limit: 100, offset: 0 },
+          { limit: 50, offset: 950 },
+          { limit: 20, offset: 5, agent_id: 'b' },
+          { limit: 100, offset: 0, passed: false },
+          { limit: 100, offset: 10, agent_id: 'c', passed: true, from: T0, to: T0 + 1e12 },
+        ];
+        for (const query of queries) {
+          const threaded = await store.queryEvents(ORG.id, query);
+          assert.ok(threaded.length > 0, JSON.stringify(query));
+          assert.deepEqual(threaded, await here.queryEvents(ORG.id, query), JSON.stringify(query));
+        }
+        assert.deepEqual(await store.listAgents(ORG.id, 2), await here.listAgents(ORG.id, 2));
+        assert.equal((await store.listAgents(ORG.id, 500)).length, 3);
+      } finally {
+        await here.close();
+      }
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('reads on the calling thread once the reader thread is gone, answering the reads it took with it', async () => {
+    const { store, cleanup } = await fileStore();
+    try {
+      await store.recordEvents(ORG.id, [event('a'), event('b'), event('a', { passed: false })]);
+      const expected = await store.queryEvents(ORG.id, { limit: 100, offset: 0 });
+      const reader = (store as unknown as { reader: { worker: Worker; threaded: boolean } }).reader;
+      const taken = store.queryEvents(ORG.id, { limit: 100, offset: 0 });
+      await reader.worker.terminate();
+      assert.deepEqual(await taken, expected);
+      assert.equal(reader.threaded, false);
+      assert.deepEqual(await store.queryEvents(ORG.id, { limit: 100, offset: 0 }), expected);
+      assert.deepEqual((await store.listAgents(ORG.id, 10)).map((a) => a.agent_id).sort(), ['a', 'b']);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('reads on the calling thread when the reader thread cannot open the file', async () => {
+    const dir = tempDir();
+    try {
+      const asked: string[] = [];
+      const reader = await ThreadReader.start({ path: join(dir, 'no', 'such', 'dir', 'x.db'), busyTimeoutMs: 100, cacheMiB: 1 }, (sql) => {
+        asked.push(sql);
+        return [[1]];
+      });
+      assert.equal(reader.threaded, false);
+      assert.deepEqual(await reader.all('SELECT 1', []), [[1]]);
+      assert.deepEqual(asked, ['SELECT 1']);
+      await reader.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

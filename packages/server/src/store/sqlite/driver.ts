@@ -15,6 +15,8 @@ export interface Statement<Row = unknown> {
   run(...params: SqlValue[]): RunResult;
   get(...params: SqlValue[]): Row | undefined;
   all(...params: SqlValue[]): Row[];
+  /** Rows as arrays of column values, in the order the query names them. */
+  raw(toggle?: boolean): Statement<unknown[]>;
 }
 
 export interface Transaction<Args extends unknown[], Result> {

@@ -9,9 +9,10 @@
  * The store resolves the organisation's and the agent's integer keys first (an unknown one means an empty page), so
  * the statement itself only ever compares integers.
  */
-import type { EventQuery } from '../types.js';
+import type { EventQuery, StoredEvent } from '../types.js';
 import type { SqlValue } from './driver.js';
 import { EVENT_INDEX } from './schema.js';
+import { parseStoredGates } from './stored-gates.js';
 
 /**
  * The columns of a stored event, for a query that names events `e`. The agent's id comes from `agentId`: the joined
@@ -22,6 +23,23 @@ export function eventColumns(agentId: 'a.agent_id' | '?'): string {
     `e.evaluation_id, e.event_id, ${agentId} AS agent_id, e.tool_name, e.passed, e.gates, e.total_latency_ms, ` +
     'e.latency_ms, e.reputation_score, e.created_at'
   );
+}
+
+/** A row of eventColumns() as column values, in that order (how the reader thread returns rows). */
+export function storedEventFromColumns(row: unknown[]): StoredEvent {
+  const [evaluation_id, event_id, agent_id, tool_name, passed, gates, total_latency_ms, latency_ms, reputation_score, created_at] = row;
+  return {
+    evaluation_id: evaluation_id as string,
+    event_id: event_id as string | null,
+    agent_id: agent_id as string,
+    tool_name: tool_name as string | null,
+    passed: passed === 1,
+    gates: parseStoredGates(gates as string),
+    total_latency_ms: total_latency_ms as number | null,
+    latency_ms: latency_ms as number | null,
+    reputation_score: reputation_score as number,
+    created_at: created_at as number,
+  };
 }
 
 export interface EventFilterShape {

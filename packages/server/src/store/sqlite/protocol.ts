@@ -1,4 +1,4 @@
-/** Messages between a SqliteStore and its writer thread (writer-worker.ts). Plain data: they are structured-cloned. */
+/** Messages between a SqliteStore and its threads (writer-worker.ts, reader-worker.ts). Plain data: they are structured-cloned. */
 import type { SqliteSettings } from './connection.js';
 import type { SqliteWriteStats, WriteRequest, WriteValues, WriteOp } from './writer.js';
 
@@ -48,3 +48,18 @@ export function fromWireError(wire: WireError): Error {
   if (wire.stack !== undefined) error.stack = wire.stack;
   return error;
 }
+
+// ---- the reader thread (reader-worker.ts) ---------------------------------------------------------------------------
+
+export interface ReaderThreadConfig {
+  path: string;
+  busyTimeoutMs: number;
+  cacheMiB: number;
+}
+
+export type ToReader = { type: 'query'; id: number; sql: string; params: unknown[] } | { type: 'close' };
+
+export type FromReader =
+  | { type: 'ready' }
+  | { id: number; ok: true; rows: unknown[][]; type?: undefined }
+  | { id: number; ok: false; error: WireError; type?: undefined };

@@ -3,8 +3,10 @@
  *
  * Writes and reads use separate connections. Every write goes to one SqliteWriter (writer.ts), which runs on its own
  * worker thread (writer-worker.ts) with its own connection: fsyncs, inserts and WAL checkpoints never block the event
- * loop. Reads stay on the calling thread through a read-only connection; WAL lets them run beside the writer, and
- * every read is a fresh read transaction, so it sees every commit whose promise has resolved (read-your-writes).
+ * loop. Reads that take microseconds (keys, organisations, a reputation) stay on the calling thread through a
+ * read-only connection; pages of events and the agent list, which can take milliseconds, go to a reader thread
+ * (reader-worker.ts) with a read-only connection of its own. WAL lets reads run beside the writer, and every read is
+ * a fresh read transaction, so it sees every commit whose promise has resolved (read-your-writes).
  *
  * recordEvents() is a group commit: the writes queued during one event-loop turn travel to the writer together, and
  * the writer applies everything waiting for it in one IMMEDIATE transaction, in call order. Each promise settles after
@@ -35,11 +37,11 @@ import {
   openConnection,
   type SqliteSettings,
 } from './connection.js';
-import type { Database, Statement } from './driver.js';
-import { eventColumns, eventsPageParams, eventsPageSql, shapeKey, shapeOf } from './events-query.js';
+import type { Database, SqlValue, Statement } from './driver.js';
+import { eventColumns, eventsPageParams, eventsPageSql, shapeOf, storedEventFromColumns } from './events-query.js';
 import { EVENT_INDEX } from './schema.js';
-import { parseStoredGates } from './stored-gates.js';
 import { encodeEvents } from './wire-events.js';
+import { ThreadReader } from './reader-client.js';
 import { InlineWriterClient, ThreadWriterClient, type WriterClient } from './writer-client.js';
 import {
   agentsInOrder,
@@ -69,6 +71,11 @@ export interface SqliteStoreOptions {
    * ':memory:' store always does.
    */
   writerThread?: boolean;
+  /**
+   * Run event pages and agent lists on a reader thread (default, for a file store with a writer thread). false runs
+   * them on the calling thread, where a deep page holds up everything else for its duration.
+   */
+  readerThread?: boolean;
   /** WAL pages at which the writer checkpoints (see DEFAULT_WAL_AUTOCHECKPOINT_PAGES in writer.ts). */
   walAutocheckpointPages?: number;
   /** Agents the writer keeps in memory between transactions (see DEFAULT_MAX_CACHED_AGENTS in writer.ts). */
@@ -96,18 +103,12 @@ interface ReputationRow {
   streak: number;
 }
 
-interface EventRow {
-  evaluation_id: string;
-  event_id: string | null;
-  agent_id: string;
-  tool_name: string | null;
-  passed: number;
-  gates: string;
-  total_latency_ms: number | null;
-  latency_ms: number | null;
-  reputation_score: number;
-  created_at: number;
-}
+
+const AGENT_EVENTS_SQL = `SELECT ${eventColumns('?')} FROM events AS e INDEXED BY ${EVENT_INDEX.byAgentPassed}
+   WHERE e.agent_key = ? ORDER BY e.seq`;
+
+const LIST_AGENTS_SQL = `SELECT agent_id, first_seen, last_seen, eval_count FROM agents
+   WHERE org_key = ? ORDER BY last_seen DESC, agent_id LIMIT ?`;
 
 function prepareReadStatements(db: Database) {
   const keyColumns = 'id, org_id, type, label, hash, hint, created_at, last_used_at, revoked_at, secret_ciphertext';
@@ -126,18 +127,10 @@ function prepareReadStatements(db: Database) {
     ),
     orgKey: db.prepare<{ key: number }>('SELECT key FROM organizations WHERE id = ?'),
     agentKey: db.prepare<{ key: number }>('SELECT key FROM agents WHERE org_key = ? AND agent_id = ?'),
-    agentEvents: db.prepare<EventRow>(
-      `SELECT ${eventColumns('?')} FROM events AS e INDEXED BY ${EVENT_INDEX.byAgentPassed}
-       WHERE e.agent_key = ? ORDER BY e.seq`,
-    ),
     reputation: db.prepare<ReputationRow>(
       `SELECT agent_id, first_seen, last_seen, eval_count, score, status, evaluations, passed, pass_rate, avg_latency_ms,
               streak
        FROM agents WHERE org_key = ? AND agent_id = ?`,
-    ),
-    listAgents: db.prepare<AgentRecord>(
-      `SELECT agent_id, first_seen, last_seen, eval_count FROM agents
-       WHERE org_key = ? ORDER BY last_seen DESC, agent_id LIMIT ?`,
     ),
   };
 }
@@ -149,6 +142,7 @@ export class SqliteStore implements Store {
   private readonly db: Database;
   private readonly path: string;
   private readonly useThread: boolean;
+  private readonly useReaderThread: boolean;
   private readonly busyTimeoutMs: number;
   private readonly cacheMiB: number;
   private readonly maxQueuedEvents: number;
@@ -156,8 +150,10 @@ export class SqliteStore implements Store {
   private readonly maxCachedAgents: number;
   private reads: ReadStatements | null = null;
   private writer: WriterClient | null = null;
+  private reader: ThreadReader | null = null;
   private starting: Promise<void> | null = null;
-  private readonly pageStatements = new Map<string, Statement<EventRow>>();
+  /** Statements run as rows of column values, by SQL: event pages (one per filter shape) and the agent list. */
+  private readonly rawStatements = new Map<string, Statement<unknown[]>>();
   private readonly orgKeys = new Map<string, number>();
   private readonly agentKeys = new Map<string, number>();
   private closed = false;
@@ -168,6 +164,7 @@ export class SqliteStore implements Store {
     if (!inMemory) mkdirSync(dirname(options.path), { recursive: true });
     this.path = options.path;
     this.useThread = !inMemory && options.writerThread !== false;
+    this.useReaderThread = this.useThread && options.readerThread !== false;
     this.busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS));
     this.cacheMiB = Math.max(1, Math.floor(options.cacheMiB ?? DEFAULT_CACHE_MIB));
     this.maxQueuedEvents = Math.max(1, options.maxQueuedEvents ?? DEFAULT_MAX_QUEUED_EVENTS);
@@ -279,20 +276,14 @@ export class SqliteStore implements Store {
       agentKey = this.agentKey(orgKey, query.agent_id);
       if (agentKey === null) return [];
     }
-    const shape = shapeOf(query);
-    const key = shapeKey(shape);
-    let statement = this.pageStatements.get(key);
-    if (!statement) {
-      statement = this.db.prepare<EventRow>(eventsPageSql(shape));
-      this.pageStatements.set(key, statement);
-    }
-    return statement.all(...eventsPageParams({ orgKey, agentKey }, query)).map(toStoredEvent);
+    const rows = await this.readRows(eventsPageSql(shapeOf(query)), eventsPageParams({ orgKey, agentKey }, query));
+    return rows.map(storedEventFromColumns);
   }
 
   async agentEventsInOrder(orgId: string, agentId: string): Promise<StoredEvent[]> {
     const orgKey = this.orgKey(orgId);
     const agentKey = orgKey === null ? null : this.agentKey(orgKey, agentId);
-    return agentKey === null ? [] : this.sql().agentEvents.all(agentId, agentKey).map(toStoredEvent);
+    return agentKey === null ? [] : this.readRowsHere(AGENT_EVENTS_SQL, [agentId, agentKey]).map(storedEventFromColumns);
   }
 
   async getReputation(orgId: string, agentId: string): Promise<(Reputation & AgentRecord) | null> {
@@ -305,7 +296,14 @@ export class SqliteStore implements Store {
   async listAgents(orgId: string, limit: number): Promise<AgentRecord[]> {
     const n = Number.isFinite(limit) && limit > 0 ? Math.floor(limit) : 0;
     const orgKey = this.orgKey(orgId);
-    return orgKey === null ? [] : this.sql().listAgents.all(orgKey, n);
+    if (orgKey === null) return [];
+    const rows = await this.readRows(LIST_AGENTS_SQL, [orgKey, n]);
+    return rows.map(([agent_id, first_seen, last_seen, eval_count]) => ({
+      agent_id: agent_id as string,
+      first_seen: first_seen as number,
+      last_seen: last_seen as number,
+      eval_count: eval_count as number,
+    }));
   }
 
   async registerAgent(orgId: string, agentId: string, at: number): Promise<boolean> {
@@ -341,12 +339,35 @@ export class SqliteStore implements Store {
     }
     this.writer = writer;
     this.reads = prepareReadStatements(this.db);
+    if (this.useReaderThread) {
+      this.reader = await ThreadReader.start(
+        { path: this.path, busyTimeoutMs: this.busyTimeoutMs, cacheMiB: this.cacheMiB },
+        (sql, params) => this.readRowsHere(sql, params),
+      );
+    }
+  }
+
+  /** A slow read: on the reader thread when there is one, else here. */
+  private async readRows(sql: string, params: SqlValue[]): Promise<unknown[][]> {
+    this.sql();
+    return this.reader ? this.reader.all(sql, params) : this.readRowsHere(sql, params);
+  }
+
+  private readRowsHere(sql: string, params: SqlValue[]): unknown[][] {
+    let statement = this.rawStatements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql).raw(true);
+      this.rawStatements.set(sql, statement);
+    }
+    return statement.all(...params);
   }
 
   private async shutdown(): Promise<void> {
     // From here on every call is refused; what was queued before still commits.
     this.closed = true;
     await this.starting?.catch(() => undefined);
+    // Reads still in the reader thread are answered before it stops (it may answer them with this connection).
+    await this.reader?.close();
     if (this.useThread) {
       // The writer's connection closes last, so the final checkpoint of the WAL runs on its thread, not on this one.
       this.db.close();
@@ -405,21 +426,6 @@ function toRecordResult(events: readonly NewEvent[], outcome: RecordOutcome): Re
   for (const index of outcome.duplicates) recorded[index]!.duplicate = true;
   const reputations = agentsInOrder(events).map((agent_id, i) => ({ agent_id, ...unpackReputation(outcome.reputations, i) }));
   return { events: recorded, reputations };
-}
-
-function toStoredEvent(row: EventRow): StoredEvent {
-  return {
-    evaluation_id: row.evaluation_id,
-    event_id: row.event_id,
-    agent_id: row.agent_id,
-    tool_name: row.tool_name,
-    passed: row.passed === 1,
-    gates: parseStoredGates(row.gates),
-    total_latency_ms: row.total_latency_ms,
-    latency_ms: row.latency_ms,
-    reputation_score: row.reputation_score,
-    created_at: row.created_at,
-  };
 }
 
 function toKeyRecord(row: KeyRow): KeyRecord {

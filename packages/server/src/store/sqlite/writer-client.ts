@@ -5,10 +5,11 @@
  * Both queue every write of one event-loop turn and hand the turn's requests over together, in call order; both
  * settle each promise only once the writer reports that its transaction committed.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { readSettings, type SqliteSettings } from './connection.js';
 import type { Database } from './driver.js';
 import { fromWireError, type FromWriter, type ToWriter, type WriterThreadConfig } from './protocol.js';
+import { spawnStoreThread } from './threads.js';
 import type { SqliteWriteStats, SqliteWriter, WriteOp, WriteRequest, WriteValues } from './writer.js';
 import { wireEventCount } from './wire-events.js';
 
@@ -165,7 +166,7 @@ export class ThreadWriterClient extends QueueingClient {
 
   /** Starts the thread; resolves once its connection is open and the schema migrated. */
   static async start(config: WriterThreadConfig): Promise<ThreadWriterClient> {
-    const client = new ThreadWriterClient(spawnWriterThread(config), config.maxGroupEvents);
+    const client = new ThreadWriterClient(spawnStoreThread('writer-worker', config), config.maxGroupEvents);
     try {
       await client.ready;
     } catch (error) {
@@ -255,36 +256,3 @@ export class ThreadWriterClient extends QueueingClient {
     this.fail(error);
   }
 }
-
-const RUNNING_FROM_SOURCE = import.meta.url.endsWith('.ts');
-
-/**
- * The compiled build starts writer-worker.js directly. From TypeScript sources (the tests, `tsx`), Node 20 applies
- * neither the parent's loader hooks nor an inherited `--import tsx` to a worker, so the thread registers tsx itself
- * before it imports writer-worker.ts. Only --conditions is passed on: it changes how packages resolve, while flags such
- * as --input-type or --eval would break the worker.
- */
-function spawnWriterThread(config: WriterThreadConfig): Worker {
-  const options = { workerData: config, execArgv: conditionFlags(process.execArgv) };
-  if (!RUNNING_FROM_SOURCE) return new Worker(new URL('./writer-worker.js', import.meta.url), options);
-  let tsx: string;
-  try {
-    tsx = import.meta.resolve('tsx/esm/api');
-  } catch (error) {
-    throw new Error('SqliteStore: running from TypeScript sources needs tsx to start the writer thread', { cause: error });
-  }
-  const script = new URL('./writer-worker.ts', import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(script)}); });`;
-  return new Worker(bootstrap, { ...options, eval: true });
-}
-
-function conditionFlags(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg.startsWith('--conditions=') || arg.startsWith('-C=')) out.push(arg);
-    else if ((arg === '--conditions' || arg === '-C') && i + 1 < argv.length) out.push(arg, argv[++i]!);
-  }
-  return out;
-}
-
