@@ -141,7 +141,7 @@ async function main(): Promise<void> {
         method: 'POST',
         headers,
         connections: 16,
-        requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: body(bodies[next++ % bodies.length]!) }) }],
+        requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, body: body(bodies[next++ % bodies.length]!) }) }],
         ...extra,
       };
     };
