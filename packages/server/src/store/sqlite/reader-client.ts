@@ -90,6 +90,10 @@ export class ThreadReader {
 
   private onGone(): void {
     this.gone = true;
+    if (!this.closing) {
+      // Still serving, but deep pages now hold up the event loop again: say so once, on stderr.
+      process.emitWarning('SqliteStore: the reader thread stopped; event pages and agent lists now run on the main thread');
+    }
     // Reads the thread took with it are run here, in the order they were asked.
     for (const read of this.pending.values()) {
       try {
