@@ -58,10 +58,6 @@ export function shapeOf(query: EventQuery): EventFilterShape {
   };
 }
 
-export function shapeKey(shape: EventFilterShape): string {
-  return `${+shape.agent}${+shape.passed}${+shape.from}${+shape.to}`;
-}
-
 export function indexFor(shape: EventFilterShape): string {
   return shape.agent ? EVENT_INDEX.byAgentPassed : EVENT_INDEX.byPassed;
 }
