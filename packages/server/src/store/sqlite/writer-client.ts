@@ -240,9 +240,6 @@ export class ThreadWriterClient extends QueueingClient {
         return;
       case 'closed':
         this.closeError = message.error ? fromWireError(message.error) : null;
-        // Every write is settled and the connection closed: end the thread rather than wait for it to wind down
-        // (see reader-client.ts for a thread that lingered).
-        void this.worker.terminate();
         return;
     }
   }
