@@ -61,7 +61,5 @@ export type ToReader = { type: 'query'; id: number; sql: string; params: unknown
 
 export type FromReader =
   | { type: 'ready' }
-  /** The connection is closed: nothing is left for the thread to do. */
-  | { type: 'closed' }
   | { id: number; ok: true; rows: unknown[][]; type?: undefined }
   | { id: number; ok: false; error: WireError; type?: undefined };

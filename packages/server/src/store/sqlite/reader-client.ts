@@ -80,12 +80,6 @@ export class ThreadReader {
 
   private onMessage(message: FromReader): void {
     if (message.type === 'ready') return;
-    if (message.type === 'closed') {
-      // Its connection is closed and every read answered. Left to wind down by itself, a thread started from
-      // TypeScript sources was seen to linger for a minute (tsx's loader hooks, with a cold cache): end it here.
-      void this.worker.terminate();
-      return;
-    }
     const read = this.pending.get(message.id);
     if (!read) return;
     this.pending.delete(message.id);

@@ -20,7 +20,6 @@ const statements = new Map<string, Statement<unknown[]>>();
 port.on('message', (message: ToReader) => {
   if (message.type === 'close') {
     db.close();
-    port.postMessage({ type: 'closed' } satisfies FromReader);
     port.close();
     return;
   }
