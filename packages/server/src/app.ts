@@ -90,6 +90,13 @@ export async function buildApp(options: AppOptions): Promise<PectaApp> {
   app.addHook('preClose', async () => {
     closing = true;
   });
+  // A connection still busy when shutdown began would otherwise stay open after its last answer, kept alive for
+  // fastify's keepAliveTimeout (72 s), and hold the shutdown that long: every answer given while closing ends its
+  // connection. (Idle connections are closed when shutdown begins.)
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) void reply.header('Connection', 'close');
+    done(null, payload);
+  });
   app.addHook('onRequest', async (_request, reply) => {
     if (closing) {
       void reply.header('Connection', 'close');
