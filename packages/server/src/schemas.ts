@@ -8,9 +8,11 @@ export const MAX_EVENTS_PER_BATCH = 100;
 export const MAX_GATES_PER_EVENT = 50;
 export const MAX_OFFSET = 100_000;
 export const MAX_AGENTS_LISTED = 500;
+/** Largest latency a request may report, in milliseconds. */
+export const MAX_LATENCY_MS = 60_000;
 
 const agentId = z.string().min(1).max(200).describe('Agent identifier, 1–200 characters');
-const latency = z.number().min(0).max(60_000);
+const latency = z.number().min(0).max(MAX_LATENCY_MS);
 const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2}))?$/;
 
 /**

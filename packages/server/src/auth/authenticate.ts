@@ -44,9 +44,10 @@ const SECRET_CACHE_MS = 2000;
 /**
  * Key records by hash. A lookup right after a commit costs a read transaction whose page cache the commit invalidated
  * (~10 µs p50, ~70 µs p99 in `npm run bench:hot-path`, against ~3 µs when nothing changed): at evaluate's rates, with
- * the writer committing hundreds of times a second, that was 12% of the HTTP thread (--cpu-prof). A revocation through this server's API drops the
- * organisation's entries at once; one made by another process (the CLI) takes effect within this time, as for
- * organisation limits and HMAC secrets. Unknown keys are never cached, so guessing fills nothing.
+ * the writer committing hundreds of times a second, that was 12% of the HTTP thread (--cpu-prof). A revocation
+ * through this server's API drops the organisation's entries at once; one made by another process (the CLI) takes
+ * effect within this time, as for organisation limits and HMAC secrets. Unknown keys are never cached, so guessing
+ * fills nothing.
  */
 const KEY_CACHE_MS = 2000;
 const MAX_CACHED_KEYS = 10_000;

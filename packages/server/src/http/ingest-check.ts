@@ -10,9 +10,7 @@
  * (types, /openapi.json, error messages); this mirrors it, and test/http/ingest-check.test.ts holds the two together
  * by running both on thousands of generated valid and broken bodies.
  */
-import { MAX_EVENTS_PER_BATCH, MAX_GATES_PER_EVENT, parseIsoDateTime } from '../schemas.js';
-
-const MAX_LATENCY_MS = 60_000;
+import { MAX_EVENTS_PER_BATCH, MAX_GATES_PER_EVENT, MAX_LATENCY_MS, parseIsoDateTime } from '../schemas.js';
 
 /** True only for a body IngestBody accepts unchanged. */
 export function isPlainValidIngestBody(body: unknown): boolean {
