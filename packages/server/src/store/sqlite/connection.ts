@@ -2,7 +2,7 @@
  * Opening a connection to the embedded file with the settings every connection shares. The writer and the readers of
  * one store use separate connections (see sqlite-store.ts), so these settings live in one place.
  */
-import { openDatabase, type Database } from './driver.js';
+import { openDatabase, type Database, type SqlValue, type Statement } from './driver.js';
 
 export interface ConnectionOptions {
   /** How long a statement waits for another connection's lock (e.g. the CLI on the same file) before failing. */
@@ -58,5 +58,21 @@ export function readSettings(db: Database): SqliteSettings {
     user_version: number('user_version'),
     wal_autocheckpoint: number('wal_autocheckpoint'),
     journal_size_limit: number('journal_size_limit'),
+  };
+}
+
+/**
+ * Runs a statement on `db` and returns its rows as arrays of column values, preparing each distinct SQL text once. The
+ * store sends only its own statements, a handful of shapes, so the cache stays small.
+ */
+export function rawRowReader(db: Database): (sql: string, params: SqlValue[]) => unknown[][] {
+  const statements = new Map<string, Statement<unknown[]>>();
+  return (sql, params) => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql).raw(true);
+      statements.set(sql, statement);
+    }
+    return statement.all(...params);
   };
 }

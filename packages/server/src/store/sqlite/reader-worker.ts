@@ -4,8 +4,8 @@
  * every other request. Each message is one statement; rows go back as arrays of column values.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { openConnection } from './connection.js';
-import type { SqlValue, Statement } from './driver.js';
+import { openConnection, rawRowReader } from './connection.js';
+import type { SqlValue } from './driver.js';
 import { toWireError, type FromReader, type ReaderThreadConfig, type ToReader } from './protocol.js';
 
 const port = parentPort;
@@ -14,8 +14,7 @@ if (port === null) throw new Error('reader-worker.ts runs as a worker thread (se
 const config = workerData as ReaderThreadConfig;
 const db = openConnection(config.path, { busyTimeoutMs: config.busyTimeoutMs, cacheMiB: config.cacheMiB });
 db.pragma('query_only = ON');
-// Only the store's own statements arrive here, a handful of shapes; each is prepared once.
-const statements = new Map<string, Statement<unknown[]>>();
+const readRows = rawRowReader(db);
 
 port.on('message', (message: ToReader) => {
   if (message.type === 'close') {
@@ -25,12 +24,7 @@ port.on('message', (message: ToReader) => {
   }
   let reply: FromReader;
   try {
-    let statement = statements.get(message.sql);
-    if (!statement) {
-      statement = db.prepare(message.sql).raw(true);
-      statements.set(message.sql, statement);
-    }
-    reply = { id: message.id, ok: true, rows: statement.all(...(message.params as SqlValue[])) };
+    reply = { id: message.id, ok: true, rows: readRows(message.sql, message.params as SqlValue[]) };
   } catch (error) {
     reply = { id: message.id, ok: false, error: toWireError(error) };
   }

@@ -35,9 +35,10 @@ import {
   DEFAULT_CACHE_MIB,
   isInMemory,
   openConnection,
+  rawRowReader,
   type SqliteSettings,
 } from './connection.js';
-import type { Database, SqlValue, Statement } from './driver.js';
+import type { Database, SqlValue } from './driver.js';
 import { eventColumns, eventsPageParams, eventsPageSql, shapeOf, storedEventFromColumns } from './events-query.js';
 import { EVENT_INDEX } from './schema.js';
 import { encodeEvents } from './wire-events.js';
@@ -152,8 +153,8 @@ export class SqliteStore implements Store {
   private writer: WriterClient | null = null;
   private reader: ThreadReader | null = null;
   private starting: Promise<void> | null = null;
-  /** Statements run as rows of column values, by SQL: event pages (one per filter shape) and the agent list. */
-  private readonly rawStatements = new Map<string, Statement<unknown[]>>();
+  /** Event pages, the agent list and an agent's events, as rows of column values, on this thread's connection. */
+  private readonly readRowsHere: (sql: string, params: SqlValue[]) => unknown[][];
   private readonly orgKeys = new Map<string, number>();
   private readonly agentKeys = new Map<string, number>();
   private closed = false;
@@ -174,6 +175,7 @@ export class SqliteStore implements Store {
     this.db = openConnection(this.path, { busyTimeoutMs: this.busyTimeoutMs, cacheMiB: this.cacheMiB });
     // Nothing may write behind the writer's back: the group commit's exactness rests on one writer per store.
     if (this.useThread) this.db.pragma('query_only = ON');
+    this.readRowsHere = rawRowReader(this.db);
   }
 
   async init(): Promise<void> {
@@ -342,7 +344,7 @@ export class SqliteStore implements Store {
     if (this.useReaderThread) {
       this.reader = await ThreadReader.start(
         { path: this.path, busyTimeoutMs: this.busyTimeoutMs, cacheMiB: this.cacheMiB },
-        (sql, params) => this.readRowsHere(sql, params),
+        this.readRowsHere,
       );
     }
   }
@@ -353,14 +355,6 @@ export class SqliteStore implements Store {
     return this.reader ? this.reader.all(sql, params) : this.readRowsHere(sql, params);
   }
 
-  private readRowsHere(sql: string, params: SqlValue[]): unknown[][] {
-    let statement = this.rawStatements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql).raw(true);
-      this.rawStatements.set(sql, statement);
-    }
-    return statement.all(...params);
-  }
 
   private async shutdown(): Promise<void> {
     // From here on every call is refused; what was queued before still commits.
