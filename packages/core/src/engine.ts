@@ -1,3 +1,4 @@
+import { BudgetExceeded, Meter } from './budget.js';
 import { newEvaluationId } from './ids.js';
 import { MAX_GATE_NAME_LENGTH } from './gates/options.js';
 import { isSignalFree, NEVER_ABORTED } from './signal-free.js';
@@ -74,6 +75,8 @@ async function evaluate(
   // No gate of a signal-free engine would ever see an abort: see signal-free.ts.
   const controller = signalFree ? null : new AbortController();
   const signal = controller === null ? NEVER_ABORTED : controller.signal;
+  // The engine's timer cannot interrupt a synchronous gate: gates observe the deadline through the meter.
+  const meter = new Meter(deadline);
   const results: (GateResult | undefined)[] = new Array(gates.length);
   const pending: number[] = [];
   const promises: (PromiseLike<GateOutcome> | undefined)[] = new Array(gates.length);
@@ -85,10 +88,20 @@ async function evaluate(
     const gate = gates[i]!;
     let value: GateOutcome | PromiseLike<GateOutcome>;
     begun[i] = performance.now();
+    if (begun[i]! > deadline) {
+      // The gates before it spent the budget: starting this one could only overrun it further.
+      results[i] = timedOut(gate.name, 0);
+      failed = true;
+      continue;
+    }
     try {
-      value = gate.run(ctx, signal);
+      value = gate.run(ctx, signal, meter);
     } catch (error) {
-      results[i] = toResult(gate.name, { error }, performance.now() - begun[i]!);
+      const now = performance.now();
+      results[i] =
+        error instanceof BudgetExceeded || now > deadline
+          ? timedOut(gate.name, now - begun[i]!)
+          : toResult(gate.name, { error }, now - begun[i]!);
       failed = true;
       continue;
     }

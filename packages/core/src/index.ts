@@ -4,6 +4,7 @@
  */
 export { createEngine, DEFAULT_TIMEOUT_MS, MAX_GATES, MAX_REASON_LENGTH, REASON_ABORTED, REASON_TIMEOUT } from './engine.js';
 export { newEvaluationId, evaluationIdTime } from './ids.js';
+export { BudgetExceeded, type Budget } from './budget.js';
 export { gates, defaultGates, walkStrings, collectStrings } from './gates/index.js';
 export type { WalkOptions } from './gates/index.js';
 export type { LatencyOptions } from './gates/latency.js';

@@ -3,6 +3,10 @@
  * logged, shipped by telemetry and compared across the three integration modes.
  */
 
+import type { Budget } from './budget.js';
+
+export type { Budget } from './budget.js';
+
 /** What a gate sees. `input`, `output` and gate `details` never leave the process (the data boundary). */
 export interface EvaluationContext {
   agent_id: string;
@@ -27,7 +31,12 @@ export interface GateOutcome {
 
 export interface Gate {
   name: string;
-  run(ctx: EvaluationContext, signal: AbortSignal): GateOutcome | Promise<GateOutcome>;
+  /**
+   * `signal` is aborted when the evaluation gives up on the gate (timeout or failFast). `budget` carries the
+   * evaluation's deadline: a gate that works synchronously cannot be interrupted, so a long-running one should
+   * check `budget.expired()` as it goes and stop. The engine always passes both; a direct call may omit `budget`.
+   */
+  run(ctx: EvaluationContext, signal: AbortSignal, budget?: Budget): GateOutcome | Promise<GateOutcome>;
 }
 
 export interface GateResult {

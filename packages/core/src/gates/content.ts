@@ -29,6 +29,7 @@ import { foldText, PhraseSet } from './content/phrases.js';
 import { detectRefusal, type RefusalMatch } from './content/refusal.js';
 import { assertOptionsObject, booleanOption, gateName } from './options.js';
 import { walkStrings } from './walk.js';
+import { meterOf, type Meter } from '../budget.js';
 import { markSignalFree } from '../signal-free.js';
 
 export { detectRefusal, type RefusalMatch, type RefusalRuleId } from './content/refusal.js';
@@ -77,14 +78,15 @@ export function content(options?: ContentOptions): Gate {
 
   return markSignalFree({
     name,
-    run(ctx) {
+    run(ctx, _signal, budget) {
       const output = ctx.output;
+      const meter = meterOf(budget);
       // Fresh outcome objects: callers may annotate what a gate returns.
-      if (checkEmpty && isEmptyOutput(output)) {
+      if (checkEmpty && isEmptyOutput(output, meter)) {
         return { passed: false, reason: 'output is empty', details: { check: 'empty' } };
       }
       if (checkRefusal) {
-        const found = firstRefusal(output, detect);
+        const found = firstRefusal(output, detect, meter);
         if (found !== null) return refusalOutcome(found);
       }
       return { passed: true };
@@ -93,7 +95,11 @@ export function content(options?: ContentOptions): Gate {
 }
 
 /** The first string value of `output` (object keys are field names, not speech) that reads as a refusal. */
-function firstRefusal(output: unknown, detect: (text: string) => RefusalMatch | null): RefusalMatch | null {
+function firstRefusal(
+  output: unknown,
+  detect: (text: string) => RefusalMatch | null,
+  meter: Meter | undefined,
+): RefusalMatch | null {
   const state: { found: RefusalMatch | null } = { found: null };
   walkStrings(
     output,
@@ -101,7 +107,7 @@ function firstRefusal(output: unknown, detect: (text: string) => RefusalMatch | 
       state.found = detect(text);
       return state.found !== null;
     },
-    { keys: false },
+    { keys: false, meter },
   );
   return state.found;
 }

@@ -1,6 +1,7 @@
 import type { Gate, GateOptions } from '../types.js';
 import { assertOptionsObject, booleanOption, gateName } from './options.js';
 import { walkStrings } from './walk.js';
+import { meterOf } from '../budget.js';
 import { markSignalFree } from '../signal-free.js';
 
 /**
@@ -92,9 +93,10 @@ export function filesystem(options?: FilesystemOptions): Gate {
 
   return markSignalFree({
     name,
-    run(ctx) {
+    run(ctx, _signal, budget) {
       const found = new Set<FilesystemFamily>();
       const deleteScan = newDeleteScan();
+      const meter = meterOf(budget);
       walkStrings(ctx.output, (text) => {
         if (enabled.recursiveDelete && !found.has('recursiveDelete') && containsRecursiveDelete(text, deleteScan)) {
           found.add('recursiveDelete');
@@ -106,7 +108,7 @@ export function filesystem(options?: FilesystemOptions): Gate {
           found.add('sensitivePaths');
         }
         return found.size === families.length;
-      });
+      }, { meter });
       if (found.size === 0) return { passed: true };
       const hits = families.filter((family) => found.has(family));
       return { passed: false, reason: describeFamilies(hits), details: { families: hits } };

@@ -29,6 +29,7 @@ import type { Gate, GateOptions } from '../types.js';
 import { assertOptionsObject, booleanOption, gateName } from './options.js';
 import { PII_TYPES, PiiScanner, scanConfig, type PiiType, type ScanConfig } from './pii/scan.js';
 import { walkStrings } from './walk.js';
+import { meterOf } from '../budget.js';
 import { markSignalFree } from '../signal-free.js';
 
 export type { PiiType } from './pii/scan.js';
@@ -77,9 +78,10 @@ export function pii(options?: PiiOptions): Gate {
   const config = configFrom(options ?? {});
   return markSignalFree({
     name,
-    run(ctx) {
-      const scanner = new PiiScanner(config);
-      walkStrings(ctx.output, (text) => scanner.scan(text), { keys: true, numbers: true });
+    run(ctx, _signal, budget) {
+      const meter = meterOf(budget);
+      const scanner = new PiiScanner(config, meter);
+      walkStrings(ctx.output, (text) => scanner.scan(text), { keys: true, numbers: true, meter });
       const types = scanner.found();
       if (types.length === 0) return { passed: true };
       const details: PiiDetails = { types, count: scanner.total() };

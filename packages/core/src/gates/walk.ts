@@ -2,14 +2,18 @@
  * Visits every string inside an output: the value itself, array items, object values and (optionally) object keys,
  * Map and Set entries, at any depth. Iterative with an explicit stack so that hostile nesting cannot overflow the
  * call stack, and cycle-safe so that a self-referencing object cannot hang a gate. Every string is visited once per
- * occurrence, so total work is linear in the size of the value.
+ * occurrence, so total work is linear in the size of the value; with a meter, the walk accounts every value it
+ * visits and every string it hands out, so an evaluation's deadline stops it part-way (see budget.ts).
  */
+import type { Meter } from '../budget.js';
 
 export interface WalkOptions {
   /** Also visit object keys and Map keys (default true: a key can carry a path or an e-mail address too). */
   keys?: boolean;
   /** Also visit finite numbers and bigints as their decimal text (default false). */
   numbers?: boolean;
+  /** Accounts the walk (and the visits it makes) against an evaluation's budget; throws once it is spent. */
+  meter?: Meter;
 }
 
 /**
@@ -23,7 +27,11 @@ export function walkStrings(
 ): boolean {
   const withKeys = options.keys !== false;
   const withNumbers = options.numbers === true;
-  if (typeof value === 'string') return visit(value) === true;
+  const meter = options.meter;
+  if (typeof value === 'string') {
+    meter?.spendChars(value.length);
+    return visit(value) === true;
+  }
   if (value === null || typeof value !== 'object') {
     if (withNumbers && isVisitableNumber(value)) return visit(String(value)) === true;
     return false;
@@ -33,9 +41,11 @@ export function walkStrings(
   while (stack.length > 0) {
     const item = stack.pop();
     if (typeof item === 'string') {
+      meter?.spendChars(item.length);
       if (visit(item) === true) return true;
       continue;
     }
+    meter?.spend(1);
     if (item === null || typeof item !== 'object') {
       if (withNumbers && isVisitableNumber(item) && visit(String(item)) === true) return true;
       continue;

@@ -15,6 +15,8 @@
  * block (image, audio, resource, resource_link) however small.
  */
 
+import type { Meter } from '../../budget.js';
+
 /**
  * Code units that render as nothing: C0/C1 controls, every Unicode space, zero-width spaces and joiners, direction
  * marks and embeddings, word joiner and invisible operators, soft hyphen, combining grapheme joiner, Mongolian and
@@ -76,15 +78,17 @@ function isMcpToolResult(value: object): value is { content: unknown[]; structur
 
 /**
  * True when `output` holds nothing readable (see the module comment). Iterative and cycle-safe; stops at the first
- * piece of content, so the cost is at most linear in the size of the output.
+ * piece of content, so the cost is at most linear in the size of the output; a meter stops it at the deadline.
  */
-export function isEmptyOutput(output: unknown): boolean {
+export function isEmptyOutput(output: unknown, meter?: Meter): boolean {
   const stack: unknown[] = [output];
   const seen = new Set<object>();
   while (stack.length > 0) {
     const item = stack.pop();
+    meter?.spend(1);
     if (item === undefined || item === null) continue;
     if (typeof item === 'string') {
+      meter?.spendChars(item.length);
       if (!isBlankString(item)) return false;
       continue;
     }

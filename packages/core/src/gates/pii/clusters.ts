@@ -1,3 +1,4 @@
+import type { Meter } from '../../budget.js';
 import { isDigit, isWordCode } from './chars.js';
 
 /**
@@ -16,6 +17,9 @@ export const GAP_OPEN = 16;
 export const GAP_CLOSE = 32;
 
 const MAX_GAP_LENGTH = 3;
+/** Reading a long cluster is charged every 256 groups, as 256 groups of about two characters each. */
+const CLUSTER_GROUPS_PER_CHARGE_MASK = 255;
+const CLUSTER_CHARS_PER_CHARGE = 512;
 
 export interface DigitCluster {
   /** Start and end (exclusive) offsets of each digit group; valid up to `size`. */
@@ -65,10 +69,10 @@ function grow(cluster: DigitCluster): void {
  * returns true, or returns false when there is none. Continue from `cluster.end` (or further, when the caller
  * consumed more text, e.g. a whole IBAN).
  */
-export function readNextCluster(text: string, from: number, cluster: DigitCluster): boolean {
+export function readNextCluster(text: string, from: number, cluster: DigitCluster, meter?: Meter): boolean {
   const start = nextDigit(text, from);
   if (start < 0) return false;
-  readCluster(text, start, cluster);
+  readCluster(text, start, cluster, meter);
   return true;
 }
 
@@ -89,7 +93,7 @@ function nextDigit(text: string, from: number): number {
 }
 
 /** Reads the cluster whose first digit is at `start`. */
-function readCluster(text: string, start: number, cluster: DigitCluster): void {
+function readCluster(text: string, start: number, cluster: DigitCluster, meter: Meter | undefined): void {
   let size = 0;
   let pos = start;
   let gap = 0;
@@ -99,6 +103,8 @@ function readCluster(text: string, start: number, cluster: DigitCluster): void {
     const groupStart = pos;
     while (isDigit(text.charCodeAt(pos))) pos++;
     if (size === cluster.starts.length) grow(cluster);
+    // A whole text can be one cluster ("1.1.1.…"): reading it is accounted as it goes, not only once read.
+    if ((size & CLUSTER_GROUPS_PER_CHARGE_MASK) === 0) meter?.spendChars(CLUSTER_CHARS_PER_CHARGE);
     cluster.starts[size] = groupStart;
     cluster.ends[size] = pos;
     cluster.gaps[size] = gap;

@@ -4,6 +4,7 @@
  * search resumes after it, so the work stays linear. A prefix only counts at the start of a token (`mask-…` is
  * not an OpenAI key).
  */
+import type { Meter } from '../../budget.js';
 
 /** Reads the token whose prefix starts at `start`; returns its end when it is this credential, else -1. */
 type TokenReader = (text: string, start: number) => number;
@@ -97,14 +98,17 @@ const READERS: Readonly<Record<string, TokenReader>> = {
   eyJ: jwtEnd,
 };
 
+const CREDENTIAL_CANDIDATE_UNITS = 4;
 const PREFIXES = /AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox[bpars]-|xapp-|[sr]k_(?:live|test)_|sk-|-----BEGIN |eyJ/g;
 
 /** Counts credentials in `text`. */
-export function countCredentials(text: string): number {
+export function countCredentials(text: string, meter?: Meter): number {
   let count = 0;
   const prefixes = PREFIXES;
   prefixes.lastIndex = 0;
   for (let m = prefixes.exec(text); m !== null; m = prefixes.exec(text)) {
+    // A prefix match reads one bounded token after it.
+    meter?.spend(CREDENTIAL_CANDIDATE_UNITS);
     if (!isTokenStart(text, m.index)) continue;
     const end = READERS[m[0]]!(text, m.index);
     if (end < 0) continue;

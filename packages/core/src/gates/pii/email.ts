@@ -1,6 +1,9 @@
 import { isAsciiAlphanumeric, isAsciiLetter, isDigit, isUnicodeSpace } from './chars.js';
 
+import type { Meter } from '../../budget.js';
+
 const MAX_LOCAL_LENGTH = 64;
+const EMAIL_CANDIDATE_UNITS = 2;
 const MAX_DOMAIN_LENGTH = 253;
 const MAX_LABEL_LENGTH = 63;
 
@@ -21,10 +24,12 @@ const FILE_EXTENSIONS = new Set([
  * labels whose last label (the TLD) is alphabetic and not a file extension. An scp-style `user@host:path`
  * (a git remote) is not a mailbox and is not counted.
  */
-export function countEmails(text: string): number {
+export function countEmails(text: string, meter?: Meter): number {
   let count = 0;
   let at = text.indexOf('@');
   while (at !== -1) {
+    // Each candidate reads at most a local part and a domain around its @.
+    meter?.spend(EMAIL_CANDIDATE_UNITS);
     const end = emailEndAt(text, at);
     if (end > 0) count++;
     at = text.indexOf('@', Math.max(at + 1, end));

@@ -1,3 +1,4 @@
+import type { Meter } from '../../budget.js';
 import { isDigit, isHexDigit, isWordCode } from './chars.js';
 
 const MAX_IPV6_LENGTH = 45;
@@ -9,15 +10,18 @@ const MAX_IPV6_LENGTH = 45;
  * (`std::vector`, `Foo::Bar`) and is not the unspecified `::` or loopback `::1`. Times (`12:30:45`) and MAC
  * addresses have the wrong group count and are not addresses.
  */
-export function countIpv6(text: string): number {
+export function countIpv6(text: string, meter?: Meter): number {
   let count = 0;
   let colon = text.indexOf(':');
+  let scanned = 0;
   while (colon !== -1) {
     let start = colon;
     while (start > 0 && isRunCode(text.charCodeAt(start - 1))) start--;
     let end = colon + 1;
     while (end < text.length && isRunCode(text.charCodeAt(end))) end++;
     if (isIpv6Run(text, start, end)) count++;
+    meter?.spendChars(end - scanned);
+    scanned = end;
     colon = text.indexOf(':', end);
   }
   return count;

@@ -1,4 +1,5 @@
 import type { CountryCode } from 'libphonenumber-js/min';
+import type { Meter } from '../../budget.js';
 import { cardWindowEnd } from './cards.js';
 import { createCluster, GAP_DOT, GAP_OPEN, GAP_SPACE, groupLength, readNextCluster, type DigitCluster } from './clusters.js';
 import { CARD_KEYWORDS, KeywordContext, PHONE_KEYWORDS, SSN_KEYWORDS } from './context.js';
@@ -41,10 +42,12 @@ export class PiiScanner {
   readonly #numeric: boolean;
   readonly #ssnKeyword: (start: number, end: number) => boolean;
   readonly #cardKeyword: (start: number, end: number) => boolean;
+  readonly #meter: Meter | undefined;
   #previous = '';
 
-  constructor(config: ScanConfig) {
+  constructor(config: ScanConfig, meter?: Meter) {
     this.#config = config;
+    this.#meter = meter;
     const { enabled } = config;
     this.#numeric = enabled.phone || enabled.ssn || enabled.card || enabled.iban || enabled.ip;
     const phoneContext = this.#phoneContext;
@@ -63,9 +66,10 @@ export class PiiScanner {
   scan(text: string): void {
     const { enabled } = this.#config;
     const { counts } = this;
-    if (enabled.email) counts.email += countEmails(text);
-    if (enabled.credential) counts.credential += countCredentials(text);
-    if (enabled.ip) counts.ip += countIpv6(text);
+    const meter = this.#meter;
+    if (enabled.email) counts.email += countEmails(text, meter);
+    if (enabled.credential) counts.credential += countCredentials(text, meter);
+    if (enabled.ip) counts.ip += countIpv6(text, meter);
     if (this.#numeric) this.#scanNumbers(text);
     this.#previous = text;
   }
@@ -86,8 +90,10 @@ export class PiiScanner {
     this.#ssnContext.reset(text, this.#previous);
     this.#cardContext.reset(text, this.#previous);
     const cluster = this.#cluster;
+    const meter = this.#meter;
     let from = 0;
-    while (readNextCluster(text, from, cluster)) {
+    while (readNextCluster(text, from, cluster, meter)) {
+      meter?.spendChars(cluster.end - from);
       from = Math.max(cluster.end, this.#visitCluster(text, cluster));
     }
   }
@@ -106,7 +112,9 @@ export class PiiScanner {
     if (cluster.size === 1 && groupLength(cluster, 0) < 9) return cluster.end;
     let k = 0;
     let previousEnd = -1;
+    const meter = this.#meter;
     while (k < cluster.size) {
+      meter?.spend(1);
       const last = this.#findingEndAt(text, cluster, k, previousEnd === k - 1);
       if (last >= 0) previousEnd = last;
       k = last >= 0 ? last + 1 : k + 1;
