@@ -29,6 +29,7 @@ import { foldText, PhraseSet } from './content/phrases.js';
 import { detectRefusal, type RefusalMatch } from './content/refusal.js';
 import { assertOptionsObject, booleanOption, gateName } from './options.js';
 import { walkStrings } from './walk.js';
+import { warmUp } from './warm-up.js';
 import { meterOf, type Meter } from '../budget.js';
 import { markSignalFree } from '../signal-free.js';
 
@@ -58,6 +59,14 @@ const KNOWN_OPTIONS = new Set(['name', 'empty', 'refusal', 'extraRefusalPhrases'
 
 const CUSTOM_MATCH: RefusalMatch = Object.freeze({ rule: 'custom', score: 1, opening: false });
 
+/** Findings and clean text of the kinds this gate reads, run once at start-up (see warm-up.ts). */
+const CONTENT_WARM_UP: readonly unknown[] = [
+  "I'm sorry, but I can't help with that. As an AI language model, it would not be appropriate for me to assist.",
+  "It's important to note that this is illegal and unethical. Instead, I encourage you to seek legal advice.",
+  'The capital of France is Paris. Here is a short summary of its history and its main sights.',
+  { content: [{ type: 'text', text: ' ' }] },
+];
+
 export function content(options?: ContentOptions): Gate {
   assertOptionsObject(options, 'content');
   for (const key of Object.keys(options ?? {})) {
@@ -76,22 +85,26 @@ export function content(options?: ContentOptions): Gate {
   const detect = (text: string): RefusalMatch | null =>
     detectRefusal(text) ?? (matchesExtra(text, extras) ? CUSTOM_MATCH : null);
 
-  return markSignalFree({
-    name,
-    run(ctx, _signal, budget) {
-      const output = ctx.output;
-      const meter = meterOf(budget);
-      // Fresh outcome objects: callers may annotate what a gate returns.
-      if (checkEmpty && isEmptyOutput(output, meter)) {
-        return { passed: false, reason: 'output is empty', details: { check: 'empty' } };
-      }
-      if (checkRefusal) {
-        const found = firstRefusal(output, detect, meter);
-        if (found !== null) return refusalOutcome(found);
-      }
-      return { passed: true };
-    },
-  });
+  return warmUp(
+    `content:${checkEmpty}:${checkRefusal}`,
+    markSignalFree({
+      name,
+      run(ctx, _signal, budget) {
+        const output = ctx.output;
+        const meter = meterOf(budget);
+        // Fresh outcome objects: callers may annotate what a gate returns.
+        if (checkEmpty && isEmptyOutput(output, meter)) {
+          return { passed: false, reason: 'output is empty', details: { check: 'empty' } };
+        }
+        if (checkRefusal) {
+          const found = firstRefusal(output, detect, meter);
+          if (found !== null) return refusalOutcome(found);
+        }
+        return { passed: true };
+      },
+    }),
+    CONTENT_WARM_UP,
+  );
 }
 
 /** The first string value of `output` (object keys are field names, not speech) that reads as a refusal. */

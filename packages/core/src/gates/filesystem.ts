@@ -1,6 +1,7 @@
 import type { Gate, GateOptions } from '../types.js';
 import { assertOptionsObject, booleanOption, gateName } from './options.js';
 import { walkStrings } from './walk.js';
+import { warmUp } from './warm-up.js';
 import { meterOf } from '../budget.js';
 import { markSignalFree } from '../signal-free.js';
 
@@ -72,6 +73,12 @@ const FAMILY_LABEL: Readonly<Record<FilesystemFamily, string>> = {
 };
 const KNOWN_OPTIONS = new Set(['name', 'recursiveDelete', 'pathTraversal', 'sensitivePaths', 'extraSensitivePaths']);
 
+/** Findings and clean text of the kinds this gate reads, run once at start-up (see warm-up.ts). */
+const FILESYSTEM_WARM_UP: readonly unknown[] = [
+  'sudo rm -rf / --no-preserve-root && cat ../../../etc/passwd > ~/.ssh/authorized_keys',
+  'See [the docs](./docs/api.md) and run `npm test` in the project folder.',
+];
+
 export function filesystem(options?: FilesystemOptions): Gate {
   assertOptionsObject(options, 'filesystem');
   for (const key of Object.keys(options ?? {})) {
@@ -91,29 +98,33 @@ export function filesystem(options?: FilesystemOptions): Gate {
   if (families.length === 0) throw new TypeError('filesystem: at least one check must be enabled');
   const sensitive = compileSensitivePaths([...DEFAULT_SENSITIVE_PATHS, ...extras]);
 
-  return markSignalFree({
-    name,
-    run(ctx, _signal, budget) {
-      const found = new Set<FilesystemFamily>();
-      const deleteScan = newDeleteScan();
-      const meter = meterOf(budget);
-      walkStrings(ctx.output, (text) => {
-        if (enabled.recursiveDelete && !found.has('recursiveDelete') && containsRecursiveDelete(text, deleteScan)) {
-          found.add('recursiveDelete');
-        }
-        if (enabled.pathTraversal && !found.has('pathTraversal') && containsPathTraversal(text)) {
-          found.add('pathTraversal');
-        }
-        if (enabled.sensitivePaths && !found.has('sensitivePaths') && containsSensitivePath(text, sensitive)) {
-          found.add('sensitivePaths');
-        }
-        return found.size === families.length;
-      }, { meter });
-      if (found.size === 0) return { passed: true };
-      const hits = families.filter((family) => found.has(family));
-      return { passed: false, reason: describeFamilies(hits), details: { families: hits } };
-    },
-  });
+  return warmUp(
+    `filesystem:${families.join(',')}`,
+    markSignalFree({
+      name,
+      run(ctx, _signal, budget) {
+        const found = new Set<FilesystemFamily>();
+        const deleteScan = newDeleteScan();
+        const meter = meterOf(budget);
+        walkStrings(ctx.output, (text) => {
+          if (enabled.recursiveDelete && !found.has('recursiveDelete') && containsRecursiveDelete(text, deleteScan)) {
+            found.add('recursiveDelete');
+          }
+          if (enabled.pathTraversal && !found.has('pathTraversal') && containsPathTraversal(text)) {
+            found.add('pathTraversal');
+          }
+          if (enabled.sensitivePaths && !found.has('sensitivePaths') && containsSensitivePath(text, sensitive)) {
+            found.add('sensitivePaths');
+          }
+          return found.size === families.length;
+        }, { meter });
+        if (found.size === 0) return { passed: true };
+        const hits = families.filter((family) => found.has(family));
+        return { passed: false, reason: describeFamilies(hits), details: { families: hits } };
+      },
+    }),
+    FILESYSTEM_WARM_UP,
+  );
 }
 
 function describeFamilies(hits: readonly FilesystemFamily[]): string {

@@ -29,6 +29,7 @@ import type { Gate, GateOptions } from '../types.js';
 import { assertOptionsObject, booleanOption, gateName } from './options.js';
 import { PII_TYPES, PiiScanner, scanConfig, type PiiType, type ScanConfig } from './pii/scan.js';
 import { walkStrings } from './walk.js';
+import { warmUp } from './warm-up.js';
 import { meterOf } from '../budget.js';
 import { markSignalFree } from '../signal-free.js';
 
@@ -72,22 +73,33 @@ const LABELS: Readonly<Record<PiiType, string>> = {
 
 const OPTION_KEYS = new Set(['name', 'email', 'phone', 'ssn', 'card', 'iban', 'ip', 'credentials', 'phoneCountry']);
 
+/** Findings and clean text of the kinds this gate reads, run once at start-up (see warm-up.ts). */
+const PII_WARM_UP: readonly unknown[] = [
+  'Write to jane.doe@example.com or call (415) 555-2671; SSN 123-45-6788, card 4111 1111 1111 1111.',
+  'IBAN GB82 WEST 1234 5698 7654 32 from 192.168.10.4 and 2001:db8::7334, key AKIAIOSFODNN7EXAMPL3',
+  { phone: '4155552671', id: 4155552671, note: 'Version 1.2.3 shipped on 2024-05-01 for $12.50.' },
+];
+
 export function pii(options?: PiiOptions): Gate {
   assertOptionsObject(options, 'pii');
   const name = gateName(options, 'pii');
   const config = configFrom(options ?? {});
-  return markSignalFree({
-    name,
-    run(ctx, _signal, budget) {
-      const meter = meterOf(budget);
-      const scanner = new PiiScanner(config, meter);
-      walkStrings(ctx.output, (text) => scanner.scan(text), { keys: true, numbers: true, meter });
-      const types = scanner.found();
-      if (types.length === 0) return { passed: true };
-      const details: PiiDetails = { types, count: scanner.total() };
-      return { passed: false, reason: `${joinLabels(types)} detected in output`, details };
-    },
-  });
+  return warmUp(
+    `pii:${JSON.stringify(config.enabled)}:${options?.phoneCountry ?? 'US'}`,
+    markSignalFree({
+      name,
+      run(ctx, _signal, budget) {
+        const meter = meterOf(budget);
+        const scanner = new PiiScanner(config, meter);
+        walkStrings(ctx.output, (text) => scanner.scan(text), { keys: true, numbers: true, meter });
+        const types = scanner.found();
+        if (types.length === 0) return { passed: true };
+        const details: PiiDetails = { types, count: scanner.total() };
+        return { passed: false, reason: `${joinLabels(types)} detected in output`, details };
+      },
+    }),
+    PII_WARM_UP,
+  );
 }
 
 function configFrom(options: PiiOptions): ScanConfig {
