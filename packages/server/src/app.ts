@@ -18,6 +18,9 @@ import { agentRoutes } from './routes/agents.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import type { RouteDeps } from './routes/deps.js';
 import { evaluateRoutes } from './routes/evaluate.js';
+import { EVALUATE_PATH, evaluateRawBody } from './evaluation/evaluate-body.js';
+import { EvaluationThreads } from './evaluation/evaluation-threads.js';
+import { DeferredBody } from './http/deferred-body.js';
 import { eventsRoutes } from './routes/events.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { keyRoutes } from './routes/keys.js';
@@ -40,7 +43,12 @@ export interface AppOptions {
 export interface PectaApp {
   app: FastifyInstance;
   auth: Authenticator;
+  /** Started lazily by the first large body, or by `start()` before listening (as the server does). */
+  evaluations: EvaluationThreads;
 }
+
+/** Large bodies waiting per evaluation thread, the one being evaluated included, before 503 `unavailable`. */
+const MAX_QUEUED_PER_EVALUATION_THREAD = 16;
 
 export async function buildApp(options: AppOptions): Promise<PectaApp> {
   const { config, store, box } = options;
@@ -54,8 +62,16 @@ export async function buildApp(options: AppOptions): Promise<PectaApp> {
     defaultRateLimit: config.defaultRateLimit,
     now,
   });
+  // Building the gates warms the detectors up (see @pecta/core's warm-up.ts), before the server listens.
   const engine = createEngine({ gates: defaultGates(), timeout: config.evaluateTimeoutMs });
-  const deps: RouteDeps = { store, engine, box, auth, config, version: VERSION, now };
+  const evaluations = new EvaluationThreads({
+    threads: config.evaluateThreads,
+    minBytes: config.evaluateThreadMinBytes,
+    maxQueued: MAX_QUEUED_PER_EVALUATION_THREAD,
+    config: { timeoutMs: config.evaluateTimeoutMs, maxJsonDepth: config.maxJsonDepth },
+    inline: (raw) => evaluateRawBody(engine, raw, config.maxJsonDepth),
+  });
+  const deps: RouteDeps = { store, engine, evaluations, box, auth, config, version: VERSION, now };
 
   const app = Fastify({
     logger: options.logger ?? (config.logLevel === 'silent' ? false : { level: config.logLevel }),
@@ -83,6 +99,7 @@ export async function buildApp(options: AppOptions): Promise<PectaApp> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(JSON_CONTENT_TYPE, { parseAs: 'buffer' }, async (request: FastifyRequest, raw: Buffer) => {
     await auth.verifySignature(request, raw);
+    if (request.routeOptions.url === EVALUATE_PATH && evaluations.wants(raw.length)) return new DeferredBody(raw);
     return parseJsonBody(raw, config.maxJsonDepth);
   });
 
@@ -145,7 +162,7 @@ export async function buildApp(options: AppOptions): Promise<PectaApp> {
   });
 
   app.addHook('onClose', async () => {
-    await auth.close();
+    await Promise.all([auth.close(), evaluations.close()]);
   });
-  return { app, auth };
+  return { app, auth, evaluations };
 }

@@ -21,6 +21,10 @@ export interface ServerConfig {
   maxJsonDepth: number;
   /** Budget of the server-side gate suite in ms (SPEC: 50). */
   evaluateTimeoutMs: number;
+  /** Threads that evaluate large bodies away from the HTTP thread (0: all on the HTTP thread). */
+  evaluateThreads: number;
+  /** Evaluate bodies of at least this many bytes on an evaluation thread. */
+  evaluateThreadMinBytes: number;
   /** Trust X-Forwarded-* headers (behind a proxy). */
   trustProxy: boolean;
 }
@@ -36,6 +40,8 @@ export const DEFAULT_CONFIG: Omit<ServerConfig, 'dataDir'> = {
   defaultBodyLimit: 64 * 1024,
   maxJsonDepth: 64,
   evaluateTimeoutMs: 50,
+  evaluateThreads: 1,
+  evaluateThreadMinBytes: 16 * 1024,
   trustProxy: false,
 };
 
@@ -84,6 +90,8 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'defaultBodyLimit', flag: 'body-limit', env: 'PECTA_BODY_LIMIT', parse: int(1024, 64 * 1024 * 1024) },
   { key: 'maxJsonDepth', flag: 'max-json-depth', env: 'PECTA_MAX_JSON_DEPTH', parse: int(2, 1000) },
   { key: 'evaluateTimeoutMs', flag: 'evaluate-timeout', env: 'PECTA_EVALUATE_TIMEOUT_MS', parse: int(1, 10_000) },
+  { key: 'evaluateThreads', flag: 'evaluate-threads', env: 'PECTA_EVALUATE_THREADS', parse: int(0, 64) },
+  { key: 'evaluateThreadMinBytes', flag: 'evaluate-thread-min-bytes', env: 'PECTA_EVALUATE_THREAD_MIN_BYTES', parse: int(0, 64 * 1024 * 1024) },
   { key: 'trustProxy', flag: 'trust-proxy', env: 'PECTA_TRUST_PROXY', parse: bool },
 ];
 

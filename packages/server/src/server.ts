@@ -61,6 +61,8 @@ export async function startServer(config: ServerConfig, overrides: { logger?: bo
   }
   const bootstrap = await bootstrapIfEmpty(store, box);
   const built = await buildApp({ config, store, box, logger: overrides.logger });
+  // Ready only once the evaluation threads have warmed their detectors too.
+  await built.evaluations.start();
   const address = await built.app.listen({ port: config.port, host: config.host });
   let closing: Promise<void> | undefined;
   return {

@@ -6,6 +6,7 @@
 import type { FastifySchemaCompiler } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import { IngestBody } from '../schemas.js';
+import { DeferredBody } from './deferred-body.js';
 import { isPlainValidIngestBody } from './ingest-check.js';
 
 export type FastCheck = (data: unknown) => boolean;
@@ -14,7 +15,9 @@ type Compiler = FastifySchemaCompiler<Parameters<typeof validatorCompiler>[0]['s
 
 export function validatorWithFastChecks(fastChecks: ReadonlyMap<unknown, FastCheck>): Compiler {
   return (route) => {
-    const validate = validatorCompiler(route);
+    const zod = validatorCompiler(route);
+    // A deferred body is validated against this same schema where it is parsed (see deferred-body.ts).
+    const validate: typeof zod = (data) => (data instanceof DeferredBody ? { value: data } : zod(data));
     const fast = fastChecks.get(route.schema);
     if (fast === undefined) return validate;
     return (data) => (fast(data) ? { value: data } : validate(data));

@@ -2,12 +2,15 @@ import type { Engine } from '@pecta/core';
 import type { Authenticator } from '../auth/authenticate.js';
 import type { SecretBox } from '../auth/crypto.js';
 import type { ServerConfig } from '../config.js';
+import type { EvaluationThreads } from '../evaluation/evaluation-threads.js';
 import type { Store } from '../store/types.js';
 
 /** What route plugins need; built once in app.ts. */
 export interface RouteDeps {
   store: Store;
   engine: Engine;
+  /** Where large evaluate bodies are parsed and evaluated. */
+  evaluations: EvaluationThreads;
   box: SecretBox;
   auth: Authenticator;
   config: ServerConfig;

@@ -1,13 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { EVALUATE_PATH, evaluateBody, type Evaluated } from '../evaluation/evaluate-body.js';
+import { DeferredBody } from '../http/deferred-body.js';
 import { ErrorSchema, EvaluateBody, EvaluateResponse } from '../schemas.js';
-import type { GateRecord } from '../store/types.js';
 import type { RouteDeps } from './deps.js';
 
 /** POST /v1/evaluate: the default suite server-side, recorded as an event, answered with the new reputation. */
 export function evaluateRoutes(deps: RouteDeps): FastifyPluginAsync {
   return async (app) => {
-    app.withTypeProvider<ZodTypeProvider>().post('/v1/evaluate', {
+    app.withTypeProvider<ZodTypeProvider>().post(EVALUATE_PATH, {
       bodyLimit: deps.config.evaluateBodyLimit,
       schema: {
         summary: 'Run the default gate suite (filesystem, pii, content) on one output',
@@ -16,46 +17,20 @@ export function evaluateRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
       handler: async (request) => {
         const { orgId } = request.auth!;
-        const body = request.body;
-        const result = await deps.engine.evaluate({
-          agent_id: body.agent_id,
-          tool: body.tool,
-          input: body.input,
-          output: body.output,
-          latency_ms: body.latency_ms,
-        });
+        const body: unknown = request.body;
+        const evaluated: Evaluated =
+          body instanceof DeferredBody ? await deps.evaluations.evaluate(body.raw) : await evaluateBody(deps.engine, request.body);
         // The data boundary: only verdict metadata goes to the store, never input, output or gate details.
-        const gates: GateRecord[] = result.gates.map(toGateRecord);
-        const recorded = await deps.store.recordEvents(orgId, [
-          {
-            evaluation_id: result.evaluation_id,
-            event_id: null,
-            agent_id: body.agent_id,
-            tool_name: body.tool ?? null,
-            passed: result.passed,
-            gates,
-            total_latency_ms: result.total_latency_ms,
-            latency_ms: body.latency_ms ?? null,
-            created_at: Date.parse(result.created_at),
-          },
-        ]);
+        const recorded = await deps.store.recordEvents(orgId, [{ ...evaluated, event_id: null }]);
         const { agent_id: _agent, ...reputation } = recorded.reputations[0]!;
         return {
-          evaluation_id: result.evaluation_id,
-          passed: result.passed,
-          gates,
-          total_latency_ms: result.total_latency_ms,
+          evaluation_id: evaluated.evaluation_id,
+          passed: evaluated.passed,
+          gates: evaluated.gates,
+          total_latency_ms: evaluated.total_latency_ms,
           reputation,
         };
       },
     });
   };
-}
-
-export function toGateRecord(g: { name: string; passed: boolean; latency_ms?: number; reason?: string; skipped?: boolean; aborted?: boolean }): GateRecord {
-  const out: GateRecord = { name: g.name, passed: g.passed, latency_ms: g.latency_ms ?? 0 };
-  if (g.reason !== undefined) out.reason = g.reason;
-  if (g.skipped) out.skipped = true;
-  if (g.aborted) out.aborted = true;
-  return out;
 }

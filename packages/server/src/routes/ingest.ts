@@ -4,7 +4,7 @@ import { newEvaluationId } from '@pecta/core';
 import { ApiError } from '../errors.js';
 import { ErrorSchema, IngestBody, IngestResponse, parseIsoDateTime } from '../schemas.js';
 import type { NewEvent } from '../store/types.js';
-import { toGateRecord } from './evaluate.js';
+import { toGateRecord } from '../evaluation/evaluate-body.js';
 import type { RouteDeps } from './deps.js';
 
 /** Timestamps further than this in the future are refused: they would sit on top of every listing for good. */

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { buildApp } from '../../src/app.js';
+import { buildApp, type PectaApp } from '../../src/app.js';
 import { SecretBox } from '../../src/auth/crypto.js';
 import { DEFAULT_CONFIG, type ServerConfig } from '../../src/config.js';
 import { createOrganization, issueKey } from '../../src/orgs.js';
@@ -26,6 +26,7 @@ export interface TestApp {
   a: OrgKeys;
   b: OrgKeys;
   dir: string;
+  evaluations: PectaApp['evaluations'];
   /** inject with JSON body and a Bearer key. */
   call(method: InjectOptions['method'], url: string, key: string | null, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
@@ -46,7 +47,7 @@ export async function makeTestApp(config: Partial<ServerConfig> = {}): Promise<T
   const clock = { now: Date.now() };
   const now = () => clock.now;
   const fullConfig: ServerConfig = { ...DEFAULT_CONFIG, dataDir: dir, logLevel: 'silent', ...config };
-  const { app } = await buildApp({ config: fullConfig, store, box, now, limiter: new RollingWindowLimiter({ now }), logger: false });
+  const { app, evaluations } = await buildApp({ config: fullConfig, store, box, now, limiter: new RollingWindowLimiter({ now }), logger: false });
   await app.ready();
   const a = await makeOrg(store, box, 'org-a');
   const b = await makeOrg(store, box, 'org-b');
@@ -58,6 +59,7 @@ export async function makeTestApp(config: Partial<ServerConfig> = {}): Promise<T
     a,
     b,
     dir,
+    evaluations,
     call(method, url, key, body, headers = {}) {
       const h: Record<string, string> = { ...headers };
       if (key !== null) h.authorization = `Bearer ${key}`;

@@ -9,7 +9,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { SqlValue } from './driver.js';
 import { fromWireError, type FromReader, type ReaderThreadConfig, type ToReader } from './protocol.js';
-import { spawnStoreThread } from './threads.js';
+import { spawnThread } from '../../threads.js';
 
 export type InlineRead = (sql: string, params: SqlValue[]) => unknown[][];
 
@@ -40,7 +40,7 @@ export class ThreadReader {
 
   /** Starts the thread; if it cannot open the file, every read simply runs inline. */
   static async start(config: ReaderThreadConfig, inline: InlineRead): Promise<ThreadReader> {
-    const reader = new ThreadReader(spawnStoreThread('reader-worker', config), inline);
+    const reader = new ThreadReader(spawnThread('reader', config), inline);
     await new Promise<void>((resolve) => {
       reader.worker.once('message', () => resolve());
       void reader.exit.then(resolve);

@@ -9,7 +9,7 @@ import type { Worker } from 'node:worker_threads';
 import { readSettings, type SqliteSettings } from './connection.js';
 import type { Database } from './driver.js';
 import { fromWireError, type FromWriter, type ToWriter, type WriterThreadConfig } from './protocol.js';
-import { spawnStoreThread } from './threads.js';
+import { spawnThread } from '../../threads.js';
 import type { SqliteWriteStats, SqliteWriter, WriteOp, WriteRequest, WriteValues } from './writer.js';
 import { wireEventCount } from './wire-events.js';
 
@@ -166,7 +166,7 @@ export class ThreadWriterClient extends QueueingClient {
 
   /** Starts the thread; resolves once its connection is open and the schema migrated. */
   static async start(config: WriterThreadConfig): Promise<ThreadWriterClient> {
-    const client = new ThreadWriterClient(spawnStoreThread('writer-worker', config), config.maxGroupEvents);
+    const client = new ThreadWriterClient(spawnThread('writer', config), config.maxGroupEvents);
     try {
       await client.ready;
     } catch (error) {

@@ -1,7 +1,16 @@
-/** Starting the store's worker threads (the writer, the reader) from the compiled build or from TypeScript sources. */
+/** Starting the server's worker threads (the store's writer and reader, evaluations) from the compiled build or from TypeScript sources. */
 import { Worker } from 'node:worker_threads';
 
 const RUNNING_FROM_SOURCE = import.meta.url.endsWith('.ts');
+
+/** Every thread the server starts, by the path of its script relative to this file (without extension). */
+const THREAD_SCRIPTS = {
+  writer: 'store/sqlite/writer-worker',
+  reader: 'store/sqlite/reader-worker',
+  evaluation: 'evaluation/evaluation-worker',
+} as const;
+
+export type ThreadScript = keyof typeof THREAD_SCRIPTS;
 
 /**
  * The compiled build starts `<name>.js` directly. From TypeScript sources (the tests, `tsx`), Node 20 applies
@@ -9,17 +18,17 @@ const RUNNING_FROM_SOURCE = import.meta.url.endsWith('.ts');
  * before it imports `<name>.ts`. Only --conditions is passed on: it changes how packages resolve, while flags such
  * as --input-type or --eval would break the worker.
  */
-export function spawnStoreThread(name: 'writer-worker' | 'reader-worker', workerData: unknown): Worker {
+export function spawnThread(script: ThreadScript, workerData: unknown): Worker {
   const options = { workerData, execArgv: conditionFlags(process.execArgv) };
-  if (!RUNNING_FROM_SOURCE) return new Worker(new URL(`./${name}.js`, import.meta.url), options);
+  if (!RUNNING_FROM_SOURCE) return new Worker(new URL(`./${THREAD_SCRIPTS[script]}.js`, import.meta.url), options);
   let tsx: string;
   try {
     tsx = import.meta.resolve('tsx/esm/api');
   } catch (error) {
-    throw new Error(`SqliteStore: running from TypeScript sources needs tsx to start the ${name} thread`, { cause: error });
+    throw new Error(`running from TypeScript sources needs tsx to start the ${script} thread`, { cause: error });
   }
-  const script = new URL(`./${name}.ts`, import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(script)}); });`;
+  const url = new URL(`./${THREAD_SCRIPTS[script]}.ts`, import.meta.url).href;
+  const bootstrap = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url)}); });`;
   return new Worker(bootstrap, { ...options, eval: true });
 }
 
