@@ -4,6 +4,8 @@
  *   npm run bench:api -- --quick      short run, 100k events
  *   npm run bench:api -- --ingest-only [--server other/packages/server/bin/pecta.js]
  *                                     only the ingest phases, optionally against another build
+ *   npm run bench:api -- --hostile-only
+ *                                     only the worst-case-body phase, with and without the evaluation thread
  * Starts the compiled server (`pecta serve`) on loopback with a fresh data directory, lifts the rate limits of the
  * bootstrapped organisation with `pecta orgs limits`, then drives it with autocannon from this process.
  */
@@ -18,6 +20,8 @@ import { machineReference, referenceLine } from './reference.js';
 const quick = process.argv.includes('--quick');
 /** Only the ingest phases: for comparing two builds (see docs/benchmarks.md). */
 const ingestOnly = process.argv.includes('--ingest-only');
+/** Only the phase where one client sends worst-case evaluate bodies (issue #10), with and without the thread. */
+const hostileOnly = process.argv.includes('--hostile-only');
 const serverFlag = process.argv.indexOf('--server');
 const DURATION = quick ? 5 : 15;
 const TARGET_EVENTS = quick ? 100_000 : 1_000_000;
@@ -33,8 +37,8 @@ interface Server {
   stop(): Promise<void>;
 }
 
-async function startServer(dataDir: string): Promise<Server> {
-  const child = spawn(process.execPath, [PECTA, 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], {
+async function startServer(dataDir: string, extraArgs: string[] = []): Promise<Server> {
+  const child = spawn(process.execPath, [PECTA, 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -85,6 +89,13 @@ function summary(label: string, r: autocannon.Result, perRequest = 1): string {
  */
 const BATCH_MARK = '@batch@';
 
+const ORDINARY_EVALUATE_BODY = JSON.stringify({
+  agent_id: 'summarizer-v2',
+  tool: 'generate_summary',
+  output: 'The quarterly earnings report shows a 12% increase in revenue, driven by the subscription tier launched in March. Operating costs rose 4.5% to $1.28M, mostly cloud spend; churn fell to 2.1%. Next review: Friday 10:30, room 4B.',
+  latency_ms: 340,
+});
+
 function ingestBodies(count: number, agentsPerBatch: number, pool = AGENTS, withEventIds = false): string[] {
   const bodies: string[] = [];
   for (let b = 0; b < count; b++) {
@@ -101,7 +112,110 @@ function ingestBodies(count: number, agentsPerBatch: number, pool = AGENTS, with
   return bodies;
 }
 
+/**
+ * Bodies that keep the gates busy for their whole budget, each under the 1 MiB evaluate limit: many tiny values,
+ * a wide object, a long string of what the PII scanner reacts to, many short strings.
+ */
+function worstCaseBodies(): Blob[] {
+  const body = (output: unknown) => new Blob([JSON.stringify({ agent_id: 'hostile', output })]);
+  const text = '12 34-56.78@9 '.repeat(70_000);
+  return [
+    body(Array.from({ length: 300_000 }, () => ({}))),
+    body(Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`k${i}`, '']))),
+    body(text),
+    body(Array.from({ length: 150_000 }, () => 'ab')),
+  ];
+}
+
+interface HostileTally {
+  sent: number;
+  byStatus: Record<number, number>;
+}
+
+/** `connections` clients sending worst-case bodies back to back until `stop` resolves; refused ones are retried at once. */
+async function hostileClient(url: string, key: string, connections: number, stop: Promise<void>): Promise<HostileTally> {
+  const bodies = worstCaseBodies();
+  const tally: HostileTally = { sent: 0, byStatus: {} };
+  let done = false;
+  void stop.then(() => (done = true));
+  await Promise.all(
+    Array.from({ length: connections }, async (_, c) => {
+      for (let i = c; !done; i++) {
+        const r = await fetch(`${url}/v1/evaluate`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          body: bodies[i % bodies.length]!,
+        }).catch(() => null);
+        tally.sent++;
+        const status = r?.status ?? 0;
+        tally.byStatus[status] = (tally.byStatus[status] ?? 0) + 1;
+        await r?.arrayBuffer().catch(() => undefined);
+        // A refused client would not hammer at full speed: it waits as Retry-After asks, here a tenth of that.
+        if (status === 429 || status === 503) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }),
+  );
+  return tally;
+}
+
+/**
+ * /health and ordinary evaluations while one organisation's client (at the default rate limit of 200 requests a
+ * minute) sends worst-case bodies as fast as its limit allows.
+ */
+async function hostilePhase(server: Server, dataDir: string, label: string): Promise<void> {
+  const created = spawnSync(process.execPath, [PECTA, 'orgs', 'create', '--name', 'hostile', '--data-dir', dataDir], { encoding: 'utf8' });
+  if (created.status !== 0) throw new Error(created.stderr);
+  const hostileKey = /publishable\s+(pk_live_\w+)/.exec(created.stdout)![1]!;
+  const headers = { authorization: `Bearer ${server.pk}`, 'content-type': 'application/json' };
+  const duration = quick ? 5 : 20;
+  let stopHostile!: () => void;
+  const stop = new Promise<void>((resolve) => (stopHostile = resolve));
+  const hostile = hostileClient(server.url, hostileKey, 2, stop);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const [health, evaluate] = await Promise.all([
+    run({ url: `${server.url}/health`, connections: 2, duration }),
+    run({ url: `${server.url}/v1/evaluate`, method: 'POST', headers, body: ORDINARY_EVALUATE_BODY, connections: 10, duration }),
+  ]);
+  stopHostile();
+  const tally = await hostile;
+  console.log(summary(`GET /health, while one client sends worst-case evaluate bodies (${label})`, health));
+  console.log(summary(`POST /v1/evaluate (ordinary), meanwhile (${label})`, evaluate));
+  const statuses = Object.entries(tally.byStatus).map(([status, n]) => `${n}× ${status}`).join(', ');
+  console.log(`|   the worst-case client (${label}): ${tally.sent} bodies sent: ${statuses} | | | | | | |`);
+}
+
+/** The bootstrapped organisation drives the load: its rate limits must not be what is measured. */
+function liftLimits(server: Server, dataDir: string): void {
+  const lift = spawnSync(process.execPath, [PECTA, 'orgs', 'limits', server.orgId, '--ingest', '1000000000', '--default', '1000000000', '--data-dir', dataDir], { encoding: 'utf8' });
+  if (lift.status !== 0) throw new Error(lift.stderr);
+}
+
 async function main(): Promise<void> {
+  if (hostileOnly) {
+    if (serverFlag < 0) {
+      const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+      if (build.status !== 0) throw new Error('build failed');
+    }
+    console.log(`# bench:api --hostile-only — node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}${quick ? ' (quick)' : ''}`);
+    console.log(`# ${referenceLine(await machineReference())}`);
+    console.log('\n| scenario | connections | throughput | p50 | p99 | max | errors/non-2xx |');
+    console.log('|---|---|---|---|---|---|---|');
+    for (const [label, args] of [
+      ['evaluation thread', []],
+      ['all on the HTTP thread: --evaluate-threads 0', ['--evaluate-threads', '0']],
+    ] as const) {
+      const dataDir = mkdtempSync(join(tmpdir(), 'pecta-bench-'));
+      const server = await startServer(dataDir, [...args]);
+      try {
+        liftLimits(server, dataDir);
+        await hostilePhase(server, dataDir, label);
+      } finally {
+        await server.stop();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    }
+    return;
+  }
   if (serverFlag < 0) {
     const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
     if (build.status !== 0) throw new Error('build failed');
@@ -109,8 +223,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pecta-bench-'));
   const server = await startServer(dataDir);
   try {
-    const lift = spawnSync(process.execPath, [PECTA, 'orgs', 'limits', server.orgId, '--ingest', '1000000000', '--default', '1000000000', '--data-dir', dataDir], { encoding: 'utf8' });
-    if (lift.status !== 0) throw new Error(lift.stderr);
+    liftLimits(server, dataDir);
     const headers = { authorization: `Bearer ${server.pk}`, 'content-type': 'application/json' };
 
     console.log(`# bench:api — node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, server and load generator on the same machine${quick ? ' (quick)' : ''}`);
@@ -119,12 +232,7 @@ async function main(): Promise<void> {
     console.log('\n| scenario | connections | throughput | p50 | p99 | max | errors/non-2xx |');
     console.log('|---|---|---|---|---|---|---|');
 
-    const evaluateBody = JSON.stringify({
-      agent_id: 'summarizer-v2',
-      tool: 'generate_summary',
-      output: 'The quarterly earnings report shows a 12% increase in revenue, driven by the subscription tier launched in March. Operating costs rose 4.5% to $1.28M, mostly cloud spend; churn fell to 2.1%. Next review: Friday 10:30, room 4B.',
-      latency_ms: 340,
-    });
+    const evaluateBody = ORDINARY_EVALUATE_BODY;
     if (!ingestOnly) {
       await run({ url: `${server.url}/v1/evaluate`, method: 'POST', headers, body: evaluateBody, connections: 50, duration: 2 });
       console.log(summary('POST /v1/evaluate (default suite, 230 B output)', await run({ url: `${server.url}/v1/evaluate`, method: 'POST', headers, body: evaluateBody, connections: 50, duration: DURATION })));
@@ -188,6 +296,8 @@ async function main(): Promise<void> {
     ]);
     console.log(summary('POST /v1/evaluate, while one client pages offset=100000', mixedEvaluate));
     console.log(summary(`GET /v1/events?limit=100&offset=100000 (that client) @ ${(total / 1e6).toFixed(2)}M events`, mixedDeep));
+
+    await hostilePhase(server, dataDir, 'evaluation thread');
   } finally {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
