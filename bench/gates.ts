@@ -3,27 +3,16 @@
  *   npm run bench:gates            full run
  *   npm run bench:gates -- --quick fewer iterations
  * Reports p50/p99 per gate and for the default suite (filesystem + pii + content through the engine) on a realistic
- * 2 KB output, a 100 KB output and 1 MB adversarial outputs (the worst case must stay linear: < 50 ms).
+ * 2 KB output, a 100 KB output and hostile outputs up to 1 MiB (packages/core/test/fixtures/hostile-shapes.ts): each
+ * gate must stay linear and under 50 ms, and with the 50 ms budget an evaluation must end within 10 ms of it.
  */
 import { cpus } from 'node:os';
 import { createEngine, defaultGates, gates, type Gate } from '@pecta/core';
 import { z } from 'zod';
 import { realistic } from './reference.js';
+import { HOSTILE_SHAPES } from '../packages/core/test/fixtures/hostile-shapes.js';
 
 const quick = process.argv.includes('--quick');
-
-const ADVERSARIAL: Record<string, string> = {
-  digits: '1'.repeat(1 << 20),
-  at: '@'.repeat(1 << 20),
-  dots: '.'.repeat(1 << 20),
-  dashes: '-'.repeat(1 << 20),
-  spaces: ' '.repeat(1 << 20),
-  'digit-dot': '1.'.repeat(1 << 19),
-  'digit-dash': '12-'.repeat(349_525),
-  'a@': 'a@'.repeat(1 << 19),
-  'digits+spaces': '4111 '.repeat(209_715),
-  mixed: '1@.- a'.repeat(174_762),
-};
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
@@ -88,24 +77,37 @@ async function main(): Promise<void> {
     console.log(`| **default suite** (engine.evaluate) | ${fmt(percentile(s, 50))} | ${fmt(percentile(s, 99))} | ${fmt(s[s.length - 1]!)} |`);
   }
 
-  console.log('\n## 1 MB adversarial outputs (worst of 5 runs per gate; target < 50 ms)');
+  console.log('\n## Hostile outputs up to 1 MiB (worst of 5 runs per gate, no budget; target < 50 ms)');
   const names = ['filesystem', 'pii', 'content', 'default suite'];
-  console.log(`| input | ${names.join(' | ')} |`);
-  console.log(`|---|${names.map(() => '---').join('|')}|`);
+  console.log(`| input | ${names.join(' | ')} | default suite, 50 ms budget |`);
+  console.log(`|---|${names.map(() => '---').join('|')}|---|`);
+  const budgeted = createEngine({ gates: defaultGates() });
   let worst = 0;
-  for (const [label, text] of Object.entries(ADVERSARIAL)) {
+  let worstBudgeted = 0;
+  for (const [label, make] of Object.entries(HOSTILE_SHAPES)) {
+    const output = make();
     const cells: string[] = [];
     for (const gate of gateList.slice(0, 3)) {
-      const t = timeSync(gate, text, 5);
+      const t = timeSync(gate, output, 5);
       worst = Math.max(worst, t[t.length - 1]!);
       cells.push(fmt(t[t.length - 1]!));
     }
-    const s = await timeSuite(text, 5);
+    const s = await timeSuite(output, 5);
     worst = Math.max(worst, s[s.length - 1]!);
     cells.push(fmt(s[s.length - 1]!));
+    // With the default budget the evaluation gives up at 50 ms; what matters is by how much it can overrun.
+    let slowest = 0;
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      await budgeted.evaluate({ agent_id: 'bench', output });
+      slowest = Math.max(slowest, performance.now() - t0);
+    }
+    worstBudgeted = Math.max(worstBudgeted, slowest);
+    cells.push(fmt(slowest));
     console.log(`| ${label} | ${cells.join(' | ')} |`);
   }
-  console.log(`\nworst adversarial case: ${fmt(worst)} (${worst < 50 ? 'within' : 'OVER'} the 50 ms target)`);
+  console.log(`\nworst hostile case without a budget: ${fmt(worst)} (${worst < 50 ? 'within' : 'OVER'} the 50 ms target)`);
+  console.log(`worst evaluation with the 50 ms budget: ${fmt(worstBudgeted)} (${worstBudgeted <= 60 ? 'within' : 'OVER'} budget + 10 ms slack)`);
 }
 
 await main();

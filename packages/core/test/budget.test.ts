@@ -65,6 +65,19 @@ describe('Meter', () => {
 });
 
 describe('the walker observes the budget', () => {
+  it('takes a large array\'s items one at a time: the first budget check comes before the whole array is read', () => {
+    let reads = 0;
+    const items = new Proxy(Array.from({ length: 100_000 }, () => 'x'), {
+      get(target, property, receiver) {
+        if (typeof property === 'string' && /^\d+$/.test(property)) reads++;
+        return Reflect.get(target, property, receiver);
+      },
+    });
+    const { meter } = meterExpiringAfter(0);
+    assert.throws(() => walkStrings(items, () => {}, { meter }), BudgetExceeded);
+    assert.ok(reads <= UNITS_PER_CHECK, `read ${reads} items before stopping`);
+  });
+
   it('stops within one check interval of the deadline, and visits everything without a meter', () => {
     const { output, touched } = countingOutput(100_000);
     const { meter } = meterExpiringAfter(2);

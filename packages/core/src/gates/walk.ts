@@ -1,11 +1,12 @@
 /**
  * Visits every string inside an output: the value itself, array items, object values and (optionally) object keys,
- * Map and Set entries, at any depth. Iterative with an explicit stack so that hostile nesting cannot overflow the
- * call stack, and cycle-safe so that a self-referencing object cannot hang a gate. Every string is visited once per
- * occurrence, so total work is linear in the size of the value; with a meter, the walk accounts every value it
- * visits and every string it hands out, so an evaluation's deadline stops it part-way (see budget.ts).
+ * Map and Set entries, at any depth. Iterative, so that hostile nesting cannot overflow the call stack; cycle-safe,
+ * so that a self-referencing object cannot hang a gate; every string is visited once per occurrence, so total work is
+ * linear in the size of the value. With a meter, the walk accounts every value it visits and every string it hands
+ * out, so an evaluation's deadline stops it part-way (see budget.ts).
  */
 import type { Meter } from '../budget.js';
+import { PendingValues } from './pending-values.js';
 
 export interface WalkOptions {
   /** Also visit object keys and Map keys (default true: a key can carry a path or an e-mail address too). */
@@ -28,24 +29,16 @@ export function walkStrings(
   const withKeys = options.keys !== false;
   const withNumbers = options.numbers === true;
   const meter = options.meter;
-  if (typeof value === 'string') {
-    meter?.spendChars(value.length);
-    return visit(value) === true;
-  }
-  if (value === null || typeof value !== 'object') {
-    if (withNumbers && isVisitableNumber(value)) return visit(String(value)) === true;
-    return false;
-  }
-  const stack: unknown[] = [value];
+  const pending = new PendingValues(value);
   const seen = new Set<object>();
-  while (stack.length > 0) {
-    const item = stack.pop();
+  while (pending.next()) {
+    const item = pending.value;
+    meter?.spend(1);
     if (typeof item === 'string') {
       meter?.spendChars(item.length);
       if (visit(item) === true) return true;
       continue;
     }
-    meter?.spend(1);
     if (item === null || typeof item !== 'object') {
       if (withNumbers && isVisitableNumber(item) && visit(String(item)) === true) return true;
       continue;
@@ -53,27 +46,15 @@ export function walkStrings(
     if (seen.has(item)) continue;
     seen.add(item);
     if (Array.isArray(item)) {
-      // Pushed in reverse so that items are visited in document order.
-      for (let i = item.length - 1; i >= 0; i--) stack.push(item[i]);
+      pending.pushItems(item);
     } else if (item instanceof Map) {
-      const entries = [...item.entries()];
-      for (let i = entries.length - 1; i >= 0; i--) {
-        const [k, v] = entries[i]!;
-        stack.push(v);
-        if (withKeys) stack.push(k);
-      }
+      meter?.spend(item.size);
+      pending.pushItems(withKeys ? [...item.entries()].flat() : [...item.values()]);
     } else if (item instanceof Set) {
-      const values = [...item.values()];
-      for (let i = values.length - 1; i >= 0; i--) stack.push(values[i]);
-    } else if (ArrayBuffer.isView(item) || item instanceof Date || item instanceof RegExp) {
-      continue;
-    } else {
-      const keys = Object.keys(item);
-      for (let i = keys.length - 1; i >= 0; i--) {
-        const k = keys[i]!;
-        stack.push((item as Record<string, unknown>)[k]);
-        if (withKeys) stack.push(k);
-      }
+      meter?.spend(item.size);
+      pending.pushItems([...item.values()]);
+    } else if (!(ArrayBuffer.isView(item) || item instanceof Date || item instanceof RegExp)) {
+      pending.pushEntries(item as Record<string, unknown>, withKeys);
     }
   }
   return false;

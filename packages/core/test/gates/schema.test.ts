@@ -64,7 +64,7 @@ describe('schema gate', () => {
 
   it('supports schemas with async refinements through the engine', async () => {
     const Async = z.string().refine(async (s) => s.startsWith('ok'), { message: 'must start with ok' });
-    const engine = createEngine({ gates: [schema(Async)] });
+    const engine = createEngine({ gates: [schema(Async)], timeout: 5000 });
     assert.equal((await engine.evaluate({ agent_id: 'a', output: 'ok then' })).passed, true);
     const bad = await engine.evaluate({ agent_id: 'a', output: 'nope' });
     assert.equal(bad.passed, false);

@@ -40,3 +40,14 @@ describe('walkStrings', () => {
     assert.deepEqual(collectStrings(['dup', 'dup']), ['dup', 'dup']);
   });
 });
+
+describe('walkStrings on large containers', () => {
+  it('visits a large array and a wide object in document order, keys before their values', () => {
+    const items = Array.from({ length: 50_000 }, (_, i) => `s${i}`);
+    assert.deepEqual(collectStrings(items), items);
+    const wide = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`k${i}`, `v${i}`]));
+    const expected = Object.entries(wide).flat();
+    assert.deepEqual(collectStrings(wide), expected);
+    assert.deepEqual(collectStrings(wide, { keys: false }), Object.values(wide));
+  });
+});

@@ -16,6 +16,7 @@
  */
 
 import type { Meter } from '../../budget.js';
+import { PendingValues } from '../pending-values.js';
 
 /**
  * Code units that render as nothing: C0/C1 controls, every Unicode space, zero-width spaces and joiners, direction
@@ -81,10 +82,10 @@ function isMcpToolResult(value: object): value is { content: unknown[]; structur
  * piece of content, so the cost is at most linear in the size of the output; a meter stops it at the deadline.
  */
 export function isEmptyOutput(output: unknown, meter?: Meter): boolean {
-  const stack: unknown[] = [output];
+  const pending = new PendingValues(output);
   const seen = new Set<object>();
-  while (stack.length > 0) {
-    const item = stack.pop();
+  while (pending.next()) {
+    const item = pending.value;
     meter?.spend(1);
     if (item === undefined || item === null) continue;
     if (typeof item === 'string') {
@@ -96,9 +97,10 @@ export function isEmptyOutput(output: unknown, meter?: Meter): boolean {
     if (seen.has(item)) continue;
     seen.add(item);
     if (Array.isArray(item)) {
-      for (const element of item) stack.push(element);
+      pending.pushItems(item);
     } else if (item instanceof Map || item instanceof Set) {
-      for (const element of item.values()) stack.push(element);
+      meter?.spend(item.size);
+      pending.pushItems([...item.values()]);
     } else if (ArrayBuffer.isView(item)) {
       if (item.byteLength > 0) return false;
     } else if (item instanceof ArrayBuffer) {
@@ -106,14 +108,16 @@ export function isEmptyOutput(output: unknown, meter?: Meter): boolean {
     } else if (!isPlainObject(item)) {
       return false;
     } else if (isMcpToolResult(item)) {
+      meter?.spend(item.content.length);
+      const texts: unknown[] = [item.structuredContent];
       for (const block of item.content) {
         const { type, text } = block as { type: string; text?: unknown };
         if (type !== 'text') return false;
-        stack.push(text);
+        texts.push(text);
       }
-      stack.push(item.structuredContent);
+      pending.pushItems(texts);
     } else {
-      for (const key of Object.keys(item)) stack.push((item as Record<string, unknown>)[key]);
+      pending.pushEntries(item as Record<string, unknown>, false);
     }
   }
   return true;
