@@ -33,7 +33,7 @@ export function ibanEndAt(text: string, start: number): number {
   if (length === 0) return -1;
   const end = compactEnd(text, start, length, upper);
   if (end < 0 || isWordCode(text.charCodeAt(end))) return -1;
-  return isIbanChecksumValid(compactAlphanumerics(text, start, end)) ? end : -1;
+  return isChecksumValidAt(text, start, end) ? end : -1;
 }
 
 /**
@@ -62,25 +62,39 @@ function compactEnd(text: string, start: number, length: number, upper: boolean)
   return pos;
 }
 
-function compactAlphanumerics(text: string, start: number, end: number): string {
-  return text.slice(start, end).replaceAll(' ', '');
-}
-
 /**
- * ISO 13616 check: moves the first four characters to the end, maps letters to 10..35 and requires the number to
- * be 1 mod 97. Computed digit by digit so that no big integer is needed. `iban` must be compact (no spaces) and
- * alphanumeric; case does not matter.
+ * ISO 13616 check on the IBAN written at `text[start, end)` (alphanumerics, possibly with single spaces): the
+ * first four characters move to the end, letters map to 10..35, and the number must be 1 mod 97. Read in place,
+ * digit by digit, so that a candidate costs no string and no big integer: hostile text can make many of them.
  */
-function isIbanChecksumValid(iban: string): boolean {
-  if (iban.length < 5) return false;
-  const rearranged = iban.slice(4) + iban.slice(0, 4);
+function isChecksumValidAt(text: string, start: number, end: number): boolean {
   let remainder = 0;
-  for (let i = 0; i < rearranged.length; i++) {
-    const value = alphanumericValue(rearranged.charCodeAt(i));
-    if (value < 0) return false;
-    remainder = value < 10 ? (remainder * 10 + value) % 97 : (remainder * 100 + value) % 97;
+  let head = 0;
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 32) continue;
+    // The country code and check digits are taken last.
+    if (head < 4) {
+      head++;
+      continue;
+    }
+    remainder = mod97Step(remainder, code);
+    if (remainder < 0) return false;
+  }
+  for (let i = start, taken = 0; taken < 4; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 32) continue;
+    taken++;
+    remainder = mod97Step(remainder, code);
+    if (remainder < 0) return false;
   }
   return remainder === 1;
+}
+
+function mod97Step(remainder: number, code: number): number {
+  const value = alphanumericValue(code);
+  if (value < 0) return -1;
+  return value < 10 ? (remainder * 10 + value) % 97 : (remainder * 100 + value) % 97;
 }
 
 /** 0-9 for digits, 10-35 for letters of either case, -1 otherwise. */
