@@ -75,19 +75,30 @@ function domainEndAt(text: string, from: number): number {
     pos++;
   }
   if (labels < 2 || lastLabelEnd - from > MAX_DOMAIN_LENGTH) return -1;
-  if (!isTopLevelDomain(text.slice(lastLabelStart, lastLabelEnd))) return -1;
+  if (!isTopLevelDomainAt(text, lastLabelStart, lastLabelEnd)) return -1;
   return lastLabelEnd;
 }
 
-function isTopLevelDomain(label: string): boolean {
-  if (label.length < 2) return false;
-  const lower = label.toLowerCase();
-  if (lower.startsWith('xn--')) return true;
-  for (let i = 0; i < label.length; i++) {
-    const code = label.charCodeAt(i);
+/** Read in place: hostile text can make a candidate domain at every `@`, and most fail before a string is needed. */
+function isTopLevelDomainAt(text: string, start: number, end: number): boolean {
+  if (end - start < 2) return false;
+  if (isPunycodePrefix(text, start, end)) return true;
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
     if (!isAsciiLetter(code) && code < 0x80) return false;
   }
-  return !FILE_EXTENSIONS.has(lower);
+  return !FILE_EXTENSIONS.has(text.slice(start, end).toLowerCase());
+}
+
+/** The label starts with `xn--` (any case). */
+function isPunycodePrefix(text: string, start: number, end: number): boolean {
+  return (
+    end - start >= 4 &&
+    (text.charCodeAt(start) | 0x20) === 120 &&
+    (text.charCodeAt(start + 1) | 0x20) === 110 &&
+    text.charCodeAt(start + 2) === 45 &&
+    text.charCodeAt(start + 3) === 45
+  );
 }
 
 function isPathStart(code: number): boolean {
