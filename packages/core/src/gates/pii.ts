@@ -91,7 +91,11 @@ export function pii(options?: PiiOptions): Gate {
       run(ctx, _signal, budget) {
         const meter = meterOf(budget);
         const scanner = new PiiScanner(config, meter);
-        walkStrings(ctx.output, (text) => scanner.scan(text), { keys: true, numbers: true, meter });
+        walkStrings(ctx.output, (text, fromNumber) => (fromNumber ? scanner.scanNumber(text) : scanner.scan(text)), {
+        keys: true,
+        numbers: true,
+        meter,
+      });
         const types = scanner.found();
         if (types.length === 0) return { passed: true };
         const details: PiiDetails = { types, count: scanner.total() };

@@ -19,11 +19,12 @@ export interface WalkOptions {
 
 /**
  * Calls `visit` for every string found in `value`. When `visit` returns `true` the walk stops early and
- * `walkStrings` returns `true`; otherwise it returns `false` after visiting everything.
+ * `walkStrings` returns `true`; otherwise it returns `false` after visiting everything. `fromNumber` tells a
+ * number's decimal text (with `numbers: true`) from a string.
  */
 export function walkStrings(
   value: unknown,
-  visit: (text: string) => boolean | void,
+  visit: (text: string, fromNumber: boolean) => boolean | void,
   options: WalkOptions = {},
 ): boolean {
   const withKeys = options.keys !== false;
@@ -36,11 +37,11 @@ export function walkStrings(
     meter?.spend(1);
     if (typeof item === 'string') {
       meter?.spendChars(item.length);
-      if (visit(item) === true) return true;
+      if (visit(item, false) === true) return true;
       continue;
     }
     if (item === null || typeof item !== 'object') {
-      if (withNumbers && isVisitableNumber(item) && visit(String(item)) === true) return true;
+      if (withNumbers && isVisitableNumber(item) && visit(String(item), true) === true) return true;
       continue;
     }
     if (seen.has(item)) continue;

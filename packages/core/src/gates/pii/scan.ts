@@ -74,6 +74,15 @@ export class PiiScanner {
     this.#previous = text;
   }
 
+  /**
+   * A number's decimal text: only digits, a sign, a point and an exponent, so there is nothing for the e-mail,
+   * credential and IPv6 scans to find (and they would cost more than the number itself).
+   */
+  scanNumber(text: string): void {
+    if (this.#numeric) this.#scanNumbers(text);
+    this.#previous = text;
+  }
+
   /** Types found so far, in reporting order. */
   found(): PiiType[] {
     return PII_TYPES.filter((type) => this.counts[type] > 0);
