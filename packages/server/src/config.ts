@@ -23,6 +23,11 @@ export interface ServerConfig {
   evaluateTimeoutMs: number;
   /** Trust X-Forwarded-* headers (behind a proxy). */
   trustProxy: boolean;
+  /** A request's headers must arrive within this many ms of its first byte, the whole request within the second. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** How long shutdown waits for in-flight requests before it closes the connections still open. */
+  shutdownGraceMs: number;
 }
 
 export const DEFAULT_CONFIG: Omit<ServerConfig, 'dataDir'> = {
@@ -37,6 +42,9 @@ export const DEFAULT_CONFIG: Omit<ServerConfig, 'dataDir'> = {
   maxJsonDepth: 64,
   evaluateTimeoutMs: 50,
   trustProxy: false,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  shutdownGraceMs: 10_000,
 };
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -85,6 +93,9 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'maxJsonDepth', flag: 'max-json-depth', env: 'PECTA_MAX_JSON_DEPTH', parse: int(2, 1000) },
   { key: 'evaluateTimeoutMs', flag: 'evaluate-timeout', env: 'PECTA_EVALUATE_TIMEOUT_MS', parse: int(1, 10_000) },
   { key: 'trustProxy', flag: 'trust-proxy', env: 'PECTA_TRUST_PROXY', parse: bool },
+  { key: 'headersTimeoutMs', flag: 'headers-timeout', env: 'PECTA_HEADERS_TIMEOUT_MS', parse: int(100, 600_000) },
+  { key: 'requestTimeoutMs', flag: 'request-timeout', env: 'PECTA_REQUEST_TIMEOUT_MS', parse: int(100, 3_600_000) },
+  { key: 'shutdownGraceMs', flag: 'shutdown-grace', env: 'PECTA_SHUTDOWN_GRACE_MS', parse: int(0, 3_600_000) },
 ];
 
 export class ConfigError extends Error {
@@ -102,6 +113,12 @@ export function loadConfig(flags: Record<string, string | boolean | undefined>, 
       const raw = fromFlag === true ? 'true' : String(fromFlag);
       (config as unknown as Record<string, unknown>)[s.key] = s.parse(raw, `--${s.flag}`);
     }
+  }
+  // Node refuses the combination; the headers are part of the request.
+  if (config.headersTimeoutMs > config.requestTimeoutMs) {
+    throw new ConfigError(
+      `--headers-timeout/PECTA_HEADERS_TIMEOUT_MS (${config.headersTimeoutMs}) must not exceed --request-timeout/PECTA_REQUEST_TIMEOUT_MS (${config.requestTimeoutMs})`,
+    );
   }
   return config;
 }
