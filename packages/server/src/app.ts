@@ -11,7 +11,7 @@ import { Authenticator } from './auth/authenticate.js';
 import type { SecretBox } from './auth/crypto.js';
 import type { ServerConfig } from './config.js';
 import { ApiError, errorBody, toErrorBody } from './errors.js';
-import { clientErrorHandler, closeAfterReadingBody, refuseConnect } from './http/edge.js';
+import { clientErrorHandler, closeAfterReadingBody, expectationHandler, refuseConnect } from './http/edge.js';
 import { JSON_CONTENT_TYPE, parseJsonBody } from './http/json-body.js';
 import { API_FAST_CHECKS, validatorWithFastChecks } from './http/validator.js';
 import { RollingWindowLimiter, type RateLimiter } from './ratelimit/index.js';
@@ -87,6 +87,7 @@ export async function buildApp(options: AppOptions): Promise<PectaApp> {
     },
   });
   app.server.on('connect', refuseConnect);
+  app.server.on('checkExpectation', expectationHandler(config));
 
   app.setValidatorCompiler(validatorWithFastChecks(API_FAST_CHECKS));
   // Responses are built by our own handlers from typed values; plain JSON.stringify keeps the hot path cheap while

@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'request_timeout'
   | 'payload_too_large'
   | 'unsupported_media_type'
+  | 'expectation_failed'
   | 'headers_too_large'
   | 'rate_limited'
   | 'unavailable'
@@ -40,6 +41,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   request_timeout: 408,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  expectation_failed: 417,
   headers_too_large: 431,
   rate_limited: 429,
   unavailable: 503,

@@ -3,7 +3,7 @@
  * too large, malformed requests, timeouts), CONNECT, and closing a connection whose request body was never read.
  * Every answer given here has the API error shape too.
  */
-import { maxHeaderSize, STATUS_CODES, type IncomingMessage } from 'node:http';
+import { maxHeaderSize, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { errorBody, type ErrorBody } from '../errors.js';
@@ -81,6 +81,18 @@ export function refuseConnect(_request: IncomingMessage, socket: Duplex): void {
   answered.add(socket);
   socket.end(rawErrorResponse(errorBody('method_not_allowed', 'CONNECT is not supported: this server is not a proxy'), { Allow: 'GET, POST, DELETE' }));
   lingerThenClose(socket, LINGER_MS);
+}
+
+/**
+ * Handler of the server's `checkExpectation` event: an `Expect` other than `100-continue`, which Node would refuse
+ * itself with an empty body.
+ */
+export function expectationHandler(timeouts: EdgeTimeouts): (request: IncomingMessage, response: ServerResponse) => void {
+  return (request, response) => {
+    const json = JSON.stringify(errorBody('expectation_failed', 'the only Expect this server supports is "100-continue"'));
+    closeAfterReadingBody(request, timeouts.requestTimeoutMs);
+    response.writeHead(417, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(json), Connection: 'close' }).end(json);
+  };
 }
 
 /** After the answer is sent: close when the client ends its side, or at the latest after `ms`. */

@@ -99,6 +99,11 @@ describe('errors of the HTTP parser and the connection, in the API error shape',
     assert.ok(r.headers.allow);
   });
 
+  it('417 expectation_failed: an Expect other than 100-continue', async () => {
+    const r = await exchange(send('POST /v1/agents HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}'));
+    assertShape(r, 417, 'expectation_failed');
+  });
+
   it('408 request_timeout: a client that trickles its body is answered and closed', { timeout: 10_000 }, async () => {
     const head = `POST /v1/agents HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${t.a.pk}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n`;
     const r = await exchange((socket) => {
