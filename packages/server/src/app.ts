@@ -11,6 +11,7 @@ import { Authenticator } from './auth/authenticate.js';
 import type { SecretBox } from './auth/crypto.js';
 import type { ServerConfig } from './config.js';
 import { ApiError, errorBody, toErrorBody } from './errors.js';
+import { clientErrorHandler, closeAfterReadingBody, expectationHandler, refuseConnect } from './http/edge.js';
 import { JSON_CONTENT_TYPE, parseJsonBody } from './http/json-body.js';
 import { API_FAST_CHECKS, validatorWithFastChecks } from './http/validator.js';
 import { RollingWindowLimiter, type RateLimiter } from './ratelimit/index.js';
@@ -89,7 +90,20 @@ export async function buildApp(options: AppOptions): Promise<PectaApp> {
       const { body } = toErrorBody(error);
       void (reply as FastifyReply).code(body.status).send(body);
     },
+    // So do the parser's: headers too large, malformed requests, timeouts.
+    clientErrorHandler: clientErrorHandler(config),
+    // Slow clients: headers, then the whole request, must arrive in time (a trickled body gets 408 and is closed).
+    requestTimeout: config.requestTimeoutMs,
+    http: {
+      headersTimeout: config.headersTimeoutMs,
+      // Node looks for expired requests only this often, which is what a timeout may overrun by.
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(config.headersTimeoutMs / 4))),
+      // Node would refuse a missing Host itself, with an empty body; the onRequest hook below answers in our shape.
+      requireHostHeader: false,
+    },
   });
+  app.server.on('connect', refuseConnect);
+  app.server.on('checkExpectation', expectationHandler(config));
 
   app.setValidatorCompiler(validatorWithFastChecks(API_FAST_CHECKS));
   // Responses are built by our own handlers from typed values; plain JSON.stringify keeps the hot path cheap while
@@ -104,17 +118,28 @@ export async function buildApp(options: AppOptions): Promise<PectaApp> {
   });
 
   let closing = false;
+  let grace: NodeJS.Timeout | undefined;
   app.addHook('preClose', async () => {
     closing = true;
+    // In-flight requests get the grace period to finish; connections still open after it (a stalled handler, a client
+    // trickling its body) are closed so that shutdown ends.
+    grace = setTimeout(() => app.server.closeAllConnections(), config.shutdownGraceMs);
+    grace.unref();
   });
   // A connection still busy when shutdown began would otherwise stay open after its last answer, kept alive for
   // fastify's keepAliveTimeout (72 s), and hold the shutdown that long: every answer given while closing ends its
-  // connection. (Idle connections are closed when shutdown begins.)
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (closing) void reply.header('Connection', 'close');
+  // connection. (Idle connections are closed when shutdown begins.) So does an answer given before the request body
+  // was read, since the connection cannot carry another request before that body is in.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const bodyUnread = request.raw.complete === false;
+    if (closing || bodyUnread) void reply.header('Connection', 'close');
+    if (bodyUnread) closeAfterReadingBody(request.raw, config.requestTimeoutMs);
     done(null, payload);
   });
-  app.addHook('onRequest', async (_request, reply) => {
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.headers.host === undefined && request.raw.httpVersion === '1.1') {
+      throw new ApiError('bad_request', 'malformed HTTP request: HTTP/1.1 requires a Host header');
+    }
     if (closing) {
       void reply.header('Connection', 'close');
       throw new ApiError('unavailable', 'the server is shutting down; retry shortly', { 'Retry-After': '1' });
@@ -162,6 +187,7 @@ export async function buildApp(options: AppOptions): Promise<PectaApp> {
   });
 
   app.addHook('onClose', async () => {
+    clearTimeout(grace);
     await Promise.all([auth.close(), evaluations.close()]);
   });
   return { app, auth, evaluations };

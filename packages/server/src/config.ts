@@ -27,6 +27,11 @@ export interface ServerConfig {
   evaluateThreadMinBytes: number;
   /** Trust X-Forwarded-* headers (behind a proxy). */
   trustProxy: boolean;
+  /** A request's headers must arrive within this many ms of its first byte, the whole request within the second. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** How long shutdown waits for in-flight requests before it closes the connections still open. */
+  shutdownGraceMs: number;
 }
 
 export const DEFAULT_CONFIG: Omit<ServerConfig, 'dataDir'> = {
@@ -43,6 +48,9 @@ export const DEFAULT_CONFIG: Omit<ServerConfig, 'dataDir'> = {
   evaluateThreads: 1,
   evaluateThreadMinBytes: 16 * 1024,
   trustProxy: false,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  shutdownGraceMs: 10_000,
 };
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -93,6 +101,9 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'evaluateThreads', flag: 'evaluate-threads', env: 'PECTA_EVALUATE_THREADS', parse: int(0, 64) },
   { key: 'evaluateThreadMinBytes', flag: 'evaluate-thread-min-bytes', env: 'PECTA_EVALUATE_THREAD_MIN_BYTES', parse: int(0, 64 * 1024 * 1024) },
   { key: 'trustProxy', flag: 'trust-proxy', env: 'PECTA_TRUST_PROXY', parse: bool },
+  { key: 'headersTimeoutMs', flag: 'headers-timeout', env: 'PECTA_HEADERS_TIMEOUT_MS', parse: int(100, 600_000) },
+  { key: 'requestTimeoutMs', flag: 'request-timeout', env: 'PECTA_REQUEST_TIMEOUT_MS', parse: int(100, 3_600_000) },
+  { key: 'shutdownGraceMs', flag: 'shutdown-grace', env: 'PECTA_SHUTDOWN_GRACE_MS', parse: int(0, 3_600_000) },
 ];
 
 export class ConfigError extends Error {
@@ -110,6 +121,12 @@ export function loadConfig(flags: Record<string, string | boolean | undefined>, 
       const raw = fromFlag === true ? 'true' : String(fromFlag);
       (config as unknown as Record<string, unknown>)[s.key] = s.parse(raw, `--${s.flag}`);
     }
+  }
+  // Node refuses the combination; the headers are part of the request.
+  if (config.headersTimeoutMs > config.requestTimeoutMs) {
+    throw new ConfigError(
+      `--headers-timeout/PECTA_HEADERS_TIMEOUT_MS (${config.headersTimeoutMs}) must not exceed --request-timeout/PECTA_REQUEST_TIMEOUT_MS (${config.requestTimeoutMs})`,
+    );
   }
   return config;
 }

@@ -6,6 +6,7 @@
 export type ErrorCode =
   | 'validation_error'
   | 'bad_json'
+  | 'bad_request'
   | 'auth_missing'
   | 'auth_format'
   | 'auth_invalid'
@@ -14,8 +15,12 @@ export type ErrorCode =
   | 'hmac_invalid'
   | 'forbidden'
   | 'not_found'
+  | 'method_not_allowed'
+  | 'request_timeout'
   | 'payload_too_large'
   | 'unsupported_media_type'
+  | 'expectation_failed'
+  | 'headers_too_large'
   | 'rate_limited'
   | 'unavailable'
   | 'internal_error';
@@ -23,6 +28,7 @@ export type ErrorCode =
 export const STATUS_OF: Record<ErrorCode, number> = {
   validation_error: 400,
   bad_json: 400,
+  bad_request: 400,
   auth_missing: 401,
   auth_format: 401,
   auth_invalid: 401,
@@ -31,8 +37,12 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   hmac_invalid: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
+  request_timeout: 408,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  expectation_failed: 417,
+  headers_too_large: 431,
   rate_limited: 429,
   unavailable: 503,
   internal_error: 500,
@@ -82,8 +92,11 @@ const FASTIFY_CODES: Record<string, [ErrorCode, string]> = {
 
 const BY_STATUS: Record<number, [ErrorCode, string]> = {
   404: ['not_found', 'not found'],
+  405: ['method_not_allowed', 'this method is not supported here'],
+  408: ['request_timeout', 'the request was not received in time'],
   413: ['payload_too_large', 'request body is larger than this route accepts'],
   415: ['unsupported_media_type', 'body must be JSON (Content-Type: application/json)'],
+  431: ['headers_too_large', 'request headers are too large'],
 };
 
 interface ValidationIssue {

@@ -11,7 +11,23 @@ export const MAX_AGENTS_LISTED = 500;
 /** Largest latency a request may report, in milliseconds. */
 export const MAX_LATENCY_MS = 60_000;
 
-const agentId = z.string().min(1).max(200).describe('Agent identifier, 1–200 characters');
+/** With the u flag a surrogate pair reads as one code point, so this matches only a lone half of one. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * False for text with a lone UTF-16 surrogate (JSON `"\ud800"` parses to one). Such text has no UTF-8 form: stored,
+ * every lone surrogate becomes U+FFFD, so different ids would collapse into one that no request can name again.
+ */
+export function isWellFormedText(text: string): boolean {
+  return !LONE_SURROGATE.test(text);
+}
+
+/** The rule for every identifier a client chooses: agent ids, tool and gate names, event ids. */
+const identifier = (min: number, max: number) =>
+  z.string().min(min).max(max).refine(isWellFormedText, 'must be well-formed Unicode (it contains a lone UTF-16 surrogate)');
+
+const agentId = identifier(1, 200).describe('Agent identifier, 1–200 characters');
+const toolName = identifier(0, 200);
 const latency = z.number().min(0).max(MAX_LATENCY_MS);
 const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2}))?$/;
 
@@ -59,7 +75,7 @@ export const ErrorSchema = z.object({
 
 export const EvaluateBody = z.strictObject({
   agent_id: agentId,
-  tool: z.string().max(200).optional(),
+  tool: toolName.optional(),
   input: z.unknown().optional().describe('Any JSON; used by the gates, never stored'),
   output: z.custom<unknown>((v) => v !== undefined, { message: 'Required' }).describe('Any JSON; the value the gates inspect, never stored'),
   latency_ms: latency.optional(),
@@ -85,7 +101,7 @@ export const EvaluateResponse = z.object({
 // ---- POST /v1/ingest ---------------------------------------------------------------------------------------------------
 
 export const IngestGate = z.strictObject({
-  name: z.string().min(1).max(200),
+  name: identifier(1, 200),
   passed: z.boolean(),
   latency_ms: latency.optional(),
   reason: z.string().max(500).optional(),
@@ -96,13 +112,13 @@ export const IngestGate = z.strictObject({
 export const IngestEvent = z
   .strictObject({
     agent_id: agentId,
-    tool: z.string().max(200).optional(),
+    tool: toolName.optional(),
     passed: z.boolean().optional().describe('Overall verdict; derived from the gates when absent'),
     gates: z.array(IngestGate).max(MAX_GATES_PER_EVENT).optional(),
     total_latency_ms: latency.optional(),
     latency_ms: latency.optional(),
     timestamp: isoDateTime.optional().describe('When the evaluation happened; default now'),
-    event_id: z.string().min(1).max(200).optional().describe('Client id; a repeat is accepted but not counted again'),
+    event_id: identifier(1, 200).optional().describe('Client id; a repeat is accepted but not counted again'),
   })
   .refine((e) => e.passed !== undefined || (e.gates !== undefined && e.gates.length > 0), {
     message: 'an event needs `passed` or at least one gate to derive it from',

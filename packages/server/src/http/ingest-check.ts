@@ -10,7 +10,7 @@
  * (types, /openapi.json, error messages); this mirrors it, and test/http/ingest-check.test.ts holds the two together
  * by running both on thousands of generated valid and broken bodies.
  */
-import { MAX_EVENTS_PER_BATCH, MAX_GATES_PER_EVENT, MAX_LATENCY_MS, parseIsoDateTime } from '../schemas.js';
+import { isWellFormedText, MAX_EVENTS_PER_BATCH, MAX_GATES_PER_EVENT, MAX_LATENCY_MS, parseIsoDateTime } from '../schemas.js';
 
 /** True only for a body IngestBody accepts unchanged. */
 export function isPlainValidIngestBody(body: unknown): boolean {
@@ -31,11 +31,11 @@ function isEvent(value: unknown): boolean {
     const field = value[key];
     switch (key) {
       case 'agent_id':
-        if (!isString(field, 1, 200)) return false;
+        if (!isIdentifier(field, 1, 200)) return false;
         hasAgent = true;
         break;
       case 'tool':
-        if (field !== undefined && !isString(field, 0, 200)) return false;
+        if (field !== undefined && !isIdentifier(field, 0, 200)) return false;
         break;
       case 'passed':
         if (field !== undefined && typeof field !== 'boolean') return false;
@@ -55,7 +55,7 @@ function isEvent(value: unknown): boolean {
         if (field !== undefined && !(isString(field, 0, 40) && parseIsoDateTime(field as string) !== null)) return false;
         break;
       case 'event_id':
-        if (field !== undefined && !isString(field, 1, 200)) return false;
+        if (field !== undefined && !isIdentifier(field, 1, 200)) return false;
         break;
       default:
         return false;
@@ -73,7 +73,7 @@ function isGate(value: unknown): boolean {
     const field = value[key];
     switch (key) {
       case 'name':
-        if (!isString(field, 1, 200)) return false;
+        if (!isIdentifier(field, 1, 200)) return false;
         hasName = true;
         break;
       case 'passed':
@@ -103,6 +103,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function isString(value: unknown, min: number, max: number): boolean {
   return typeof value === 'string' && value.length >= min && value.length <= max;
+}
+
+function isIdentifier(value: unknown, min: number, max: number): boolean {
+  return isString(value, min, max) && isWellFormedText(value as string);
 }
 
 /** NaN and ±Infinity (JSON's 1e999) fail both comparisons, as z.number() refuses them. */

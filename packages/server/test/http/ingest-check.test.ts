@@ -18,8 +18,8 @@ describe('ingest fast check', () => {
   const str = (n: number, ch = 'a') => JSON.stringify(ch.repeat(n));
   const wrongTypes = ['null', '0', '1.5', 'true', '"x"', '[]', '{}', '["a"]'];
   const FIELDS: Record<string, string[]> = {
-    agent_id: [str(1), str(200), '"agent-ü-😀"', str(0), str(201), '"' + 'é'.repeat(201) + '"'],
-    tool: [str(0), str(200), '"search"', str(201)],
+    agent_id: [str(1), str(200), '"agent-ü-😀"', str(0), str(201), '"' + 'é'.repeat(201) + '"', '"\\ud800"', '"a\\udfffb"', '"\\ud83d\\ude00"'],
+    tool: [str(0), str(200), '"search"', str(201), '"\\udc00"'],
     passed: ['true', 'false'],
     total_latency_ms: ['0', '-0', '0.001', '60000', '12.5', '-1', '-0.0001', '60000.5', '60001', '1e999', '-1e999'],
     latency_ms: ['0', '60000', '120', '-5', '60001', '1e999'],
@@ -34,10 +34,10 @@ describe('ingest fast check', () => {
       JSON.stringify('2026-05-07T14:22:44.123456789+02:00' + ' '.repeat(6)),
       str(41),
     ],
-    event_id: [str(1), str(200), '"ev_1"', str(0), str(201)],
+    event_id: [str(1), str(200), '"ev_1"', str(0), str(201), '"ev\\ud801"'],
   };
   const GATE_FIELDS: Record<string, string[]> = {
-    name: [str(1), str(200), '"pii"', str(0), str(201)],
+    name: [str(1), str(200), '"pii"', str(0), str(201), '"\\udbff"'],
     passed: ['true', 'false'],
     latency_ms: ['0', '0.011', '60000', '-1', '60001', '1e999'],
     reason: [str(0), str(500), '"email address detected"', str(501)],

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request, Agent } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../../src/app.js';
@@ -53,6 +54,39 @@ describe('graceful shutdown over real connections', () => {
       await closed;
     } finally {
       agent.destroy();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('waits the grace period for stalled work, then closes its connections and finishes', { timeout: 20_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pecta-shutdown-'));
+    const store = new SqliteStore({ path: join(dir, 'pecta.db') });
+    await store.init();
+    const config = { ...DEFAULT_CONFIG, dataDir: dir, logLevel: 'silent' as const, shutdownGraceMs: 200 };
+    const { app } = await buildApp({ config, store, box: new SecretBox(randomBytes(32)), logger: false });
+    let arrivals = 0;
+    let bothArrived!: () => void;
+    const arrived = new Promise<void>((resolve) => (bothArrived = resolve));
+    app.addHook('onRequest', async () => {
+      if (++arrivals === 2) bothArrived();
+    });
+    // A handler that never finishes, and below a client that never finishes sending its body.
+    app.get('/test/stuck', () => new Promise(() => {}));
+    app.post('/test/upload', async () => ({ ok: true }));
+    const address = new URL(await app.listen({ port: 0, host: '127.0.0.1' }));
+    const open = (text: string) => {
+      const socket = connect(Number(address.port), '127.0.0.1', () => socket.write(text));
+      socket.on('error', () => {});
+      return new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    };
+    try {
+      const stuckClosed = open('GET /test/stuck HTTP/1.1\r\nHost: x\r\n\r\n');
+      const uploadClosed = open('POST /test/upload HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":');
+      await arrived;
+      await app.close();
+      await Promise.all([stuckClosed, uploadClosed]);
+    } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     }
