@@ -30,4 +30,4 @@ export type {
   GateResult,
 } from './types.js';
 export { PectaTelemetry } from './telemetry/index.js';
-export type { Telemetry, TelemetryOptions, TelemetryStats } from './telemetry/index.js';
+export type { ShutdownOptions, Telemetry, TelemetryOptions, TelemetryStats } from './telemetry/index.js';
