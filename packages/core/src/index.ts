@@ -31,4 +31,4 @@ export type {
   GateResult,
 } from './types.js';
 export { PectaTelemetry } from './telemetry/index.js';
-export type { Telemetry, TelemetryOptions, TelemetryStats } from './telemetry/index.js';
+export type { ShutdownOptions, Telemetry, TelemetryOptions, TelemetryStats } from './telemetry/index.js';

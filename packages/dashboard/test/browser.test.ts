@@ -1,6 +1,6 @@
 /**
- * The dashboard in a real browser (Debian's Chromium through playwright-core) against the real server, which serves
- * the built bundle from packages/dashboard/dist. Data is seeded through the public API.
+ * The dashboard in a real browser (a Chromium through playwright-core, which one: helpers/find-chromium.ts) against the
+ * real server, which serves the built bundle from packages/dashboard/dist. Data is seeded through the public API.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';

@@ -128,5 +128,25 @@ export function loadConfig(flags: Record<string, string | boolean | undefined>, 
       `--headers-timeout/PECTA_HEADERS_TIMEOUT_MS (${config.headersTimeoutMs}) must not exceed --request-timeout/PECTA_REQUEST_TIMEOUT_MS (${config.requestTimeoutMs})`,
     );
   }
+  refuseUnbuiltBackends(env);
   return config;
+}
+
+/**
+ * Back ends that are planned but not built. Someone who set one expects the data there: starting on the embedded
+ * SQLite store instead would silently write it somewhere else, so loading the configuration fails (exit code 2).
+ */
+export const UNBUILT_BACKENDS = [
+  { env: 'PECTA_DATABASE_URL', what: 'a PostgreSQL store' },
+  { env: 'PECTA_REDIS_URL', what: 'a Redis rate limiter and key cache' },
+] as const;
+
+function refuseUnbuiltBackends(env: NodeJS.ProcessEnv): void {
+  for (const { env: name, what } of UNBUILT_BACKENDS) {
+    if (env[name] === undefined || env[name] === '') continue;
+    throw new ConfigError(
+      `${name} is set, but this version of Pecta has no support for ${what} yet; it refuses to start rather than ` +
+        `silently use the embedded SQLite store in the data directory instead. Unset ${name} to run on SQLite.`,
+    );
+  }
 }

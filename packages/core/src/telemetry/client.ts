@@ -15,7 +15,7 @@ import { parseRetryAfter, retryDelay } from './backoff.js';
 import { canSign, createSigner, type Signer } from './hmac.js';
 import { Queue } from './queue.js';
 import { toIngestEvent, utf8Length, type IngestEvent } from './strip.js';
-import type { Telemetry, TelemetryOptions, TelemetryStats } from './types.js';
+import type { ShutdownOptions, Telemetry, TelemetryOptions, TelemetryStats } from './types.js';
 
 export const DEFAULT_ENDPOINT = 'http://localhost:8787';
 export const DEFAULT_SAMPLE_RATE = 1;
@@ -26,6 +26,13 @@ export const DEFAULT_MAX_BUFFER = 10_000;
 export const DEFAULT_MAX_RETRIES = 8;
 /** A request (body included) that takes longer is abandoned and retried like a network error. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * How long shutdown() keeps delivering by default: well inside the 30 s a container or process manager usually
+ * grants between SIGTERM and SIGKILL, leaving the application time for its own cleanup.
+ */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+/** setTimeout's ceiling (2^31-1 ms); above it timers fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
 /**
  * Request bodies stay under this many bytes (a batch is cut short when the next event would cross it). Typical
  * batches are tens of KB; the cap only bites on results with huge reasons, and keeps bodies under the server's
@@ -65,7 +72,7 @@ interface Buffered {
 }
 
 type AttemptResult = { kind: 'ok' } | { kind: 'retry'; why: string; retryAfterMs?: number } | { kind: 'reject'; why: string };
-type DeliveryResult = 'sent' | 'rejected' | 'exhausted';
+type DeliveryResult = 'sent' | 'rejected' | 'exhausted' | 'expired';
 
 interface Notices {
   overflow: number;
@@ -148,6 +155,10 @@ export class PectaTelemetry implements Telemetry {
   private waiters: Array<{ seq: number; resolve: () => void }> = [];
   private closed = false;
   private shutdownPromise: Promise<void> | undefined;
+  /** Set when shutdown()'s deadline passed: nothing more is sent, what is left counts as dropped. */
+  private expired = false;
+  /** Cuts the delivery in progress short (aborts the request, ends the retry wait) when the deadline passes. */
+  private readonly expiry = new AbortController();
   private readonly counts = { sent: 0, dropped: 0, failed: 0, sampledOut: 0 };
   private notices: Notices = { overflow: 0, afterShutdown: 0, invalid: 0 };
   private lastNoticeAt = Number.NEGATIVE_INFINITY;
@@ -176,7 +187,7 @@ export class PectaTelemetry implements Telemetry {
 
     const interval = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
     // Above 2^31-1 ms setTimeout fires immediately in every runtime, which would turn the timer into a busy loop.
-    if (typeof interval !== 'number' || !Number.isFinite(interval) || interval <= 0 || interval > 2_147_483_647) {
+    if (typeof interval !== 'number' || !Number.isFinite(interval) || interval <= 0 || interval > MAX_TIMER_MS) {
       throw new TypeError('PectaTelemetry: flushIntervalMs must be a positive number of milliseconds (at most 2147483647)');
     }
     this.flushIntervalMs = interval;
@@ -248,17 +259,35 @@ export class PectaTelemetry implements Telemetry {
   }
 
   /**
-   * Stops the timer and drains: every buffered event is delivered or definitively rejected. Bounded: a batch gets
-   * at most maxRetries retries, and once one batch runs out of retries during shutdown the server is taken to be
-   * gone and the rest of the buffer is counted as failed instead of each batch waiting out its own retries.
-   * Idempotent: later calls return the same promise.
+   * Stops the timer and drains: every buffered event is delivered or definitively rejected, within `timeoutMs`
+   * (default DEFAULT_SHUTDOWN_TIMEOUT_MS, 10 s; Infinity waits for every retry). At the deadline the request in
+   * progress is aborted, the retry wait ends, and every event not yet delivered counts as dropped. Before that, a
+   * batch gets at most maxRetries retries, and once one batch runs out of retries during shutdown the server is
+   * taken to be gone and the rest of the buffer is counted as failed instead of each batch waiting out its own
+   * retries. Idempotent: later calls return the same promise (their options are ignored). A bad `timeoutMs`
+   * rejects with a TypeError and shuts nothing down.
    */
-  shutdown(): Promise<void> {
-    this.shutdownPromise ??= (async () => {
+  shutdown(options: ShutdownOptions = {}): Promise<void> {
+    if (this.shutdownPromise !== undefined) return this.shutdownPromise;
+    const timeoutMs = options?.timeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+    if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0 || (Number.isFinite(timeoutMs) && timeoutMs > MAX_TIMER_MS)) {
+      return Promise.reject(new TypeError('PectaTelemetry: shutdown timeoutMs must be a number of milliseconds from 0 to 2147483647, or Infinity'));
+    }
+    this.shutdownPromise = (async () => {
       this.closed = true;
       this.runtime.clearTimeout(this.flushTimer);
       this.flushTimer = undefined;
-      await this.flush();
+      let deadline: unknown;
+      if (Number.isFinite(timeoutMs)) {
+        deadline = this.runtime.setTimeout(() => this.expire(), timeoutMs);
+        // Someone awaits shutdown(): the deadline must fire even if nothing else keeps the process alive.
+        setTimerRef(deadline, true);
+      }
+      try {
+        await this.flush();
+      } finally {
+        this.runtime.clearTimeout(deadline);
+      }
     })();
     return this.shutdownPromise;
   }
@@ -290,6 +319,11 @@ export class PectaTelemetry implements Telemetry {
     await null;
     try {
       for (;;) {
+        if (this.expired) {
+          this.dropBuffer();
+          this.settleWaiters();
+          break;
+        }
         const batch = this.takeBatch();
         if (batch === undefined) break;
         this.inFlight = batch.items;
@@ -350,7 +384,10 @@ export class PectaTelemetry implements Telemetry {
       }
     }
     for (let attempt = 0; ; attempt++) {
+      if (this.expired) return this.dropExpired(count);
       const outcome = await this.attempt(bytes, headers);
+      // An answer that raced the deadline still counts; anything else after it is not tried again.
+      if (this.expired && outcome.kind !== 'ok' && outcome.kind !== 'reject') return this.dropExpired(count);
       if (outcome.kind === 'ok') {
         this.counts.sent += count;
         return 'sent';
@@ -375,12 +412,15 @@ export class PectaTelemetry implements Telemetry {
     this.requestTimer = timer;
     // Unless someone awaits the outcome, the timeout must not hold the process open (the socket may, for a while).
     setTimerRef(timer, this.mustStayAlive());
+    const abortOnExpiry = () => controller.abort();
+    this.expiry.signal.addEventListener('abort', abortOnExpiry);
     try {
-      const response = await this.fetchFn(this.url, { method: 'POST', headers, body, signal: controller.signal });
+      // Raced against the signal too: a fetch that ignores its signal must not hold up shutdown() past its deadline.
+      const response = await untilAborted(this.fetchFn(this.url, { method: 'POST', headers, body, signal: controller.signal }), controller.signal);
       const status = response.status;
       let text = '';
       try {
-        text = await response.text();
+        text = await untilAborted(response.text(), controller.signal);
       } catch {
         // An answer whose status arrived but whose body did not: the status is what matters.
       }
@@ -394,19 +434,46 @@ export class PectaTelemetry implements Telemetry {
     } catch (error) {
       return { kind: 'retry', why: controller.signal.aborted ? 'request timed out' : `network error (${describeError(error)})` };
     } finally {
+      this.expiry.signal.removeEventListener('abort', abortOnExpiry);
       this.requestTimer = undefined;
       this.runtime.clearTimeout(timer);
     }
   }
 
+  /** Waits `ms`, or less when shutdown()'s deadline passes meanwhile. */
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      this.retryTimer = this.runtime.setTimeout(() => {
+      const wake = () => {
+        this.expiry.signal.removeEventListener('abort', wake);
+        this.runtime.clearTimeout(this.retryTimer);
         this.retryTimer = undefined;
         resolve();
-      }, ms);
+      };
+      this.retryTimer = this.runtime.setTimeout(wake, ms);
       setTimerRef(this.retryTimer, this.mustStayAlive());
+      this.expiry.signal.addEventListener('abort', wake);
     });
+  }
+
+  /** shutdown()'s deadline: stop sending; the worker counts what is left as dropped and settles the waiters. */
+  private expire(): void {
+    this.expired = true;
+    this.expiry.abort();
+    // A worker in the middle of a delivery wakes up through the abort; without one, this starts one to settle up.
+    this.startWorker();
+  }
+
+  private dropExpired(count: number): DeliveryResult {
+    this.counts.dropped += count;
+    this.report(`${count} event(s) dropped: shutdown() deadline passed before they were delivered`);
+    return 'expired';
+  }
+
+  private dropBuffer(): void {
+    const rest = this.buffer.clear();
+    if (rest.length === 0) return;
+    this.counts.dropped += rest.length;
+    this.report(`${rest.length} more event(s) dropped: shutdown() deadline passed before they were sent`);
   }
 
   /** Resolves once every event tracked up to `seq` is sent, dropped or failed. */
@@ -478,6 +545,28 @@ export class PectaTelemetry implements Telemetry {
     if (afterShutdown > 0) this.report(`${afterShutdown} event(s) dropped: track() called after shutdown()`);
     if (invalid > 0) this.report(`${invalid} result(s) not tracked: not an evaluation result with a non-empty string agent_id`);
   }
+}
+
+/** `promise`, or a rejection as soon as `signal` aborts (for promises that may ignore the signal they were given). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => {});
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** ` <code>` from an error body in the API's shape, or '' (a proxy's HTML error page, an empty body). */

@@ -1,2 +1,2 @@
 export { PectaTelemetry } from './client.js';
-export type { Telemetry, TelemetryOptions, TelemetryStats } from './types.js';
+export type { ShutdownOptions, Telemetry, TelemetryOptions, TelemetryStats } from './types.js';

@@ -29,7 +29,7 @@ export interface TelemetryOptions {
 export interface TelemetryStats {
   /** Events accepted by the server (202), duplicates included. */
   sent: number;
-  /** Events dropped because the buffer was full. */
+  /** Events dropped: the buffer was full, track() came after shutdown(), or shutdown()'s deadline passed first. */
   dropped: number;
   /** Events given up on: rejected with a 4xx other than 429, or out of retries. */
   failed: number;
@@ -39,12 +39,23 @@ export interface TelemetryStats {
   pending: number;
 }
 
+export interface ShutdownOptions {
+  /**
+   * Milliseconds to keep delivering before giving up; what is not delivered by then counts as dropped. Default
+   * 10000, inside the usual 30 s between SIGTERM and SIGKILL. Infinity waits for every retry.
+   */
+  timeoutMs?: number;
+}
+
 export interface Telemetry {
   /** Synchronous and never throws: strips the result to the data boundary and buffers it. */
   track(result: import('../types.js').EvaluationResult): void;
   /** Sends everything buffered now; resolves when those batches were delivered or definitively rejected. */
   flush(): Promise<void>;
-  /** Stops the timer, drains the buffer, resolves when everything was delivered or definitively rejected. */
-  shutdown(): Promise<void>;
+  /**
+   * Stops the timer, drains the buffer, resolves when everything was delivered or definitively rejected, or when
+   * `timeoutMs` (default 10 s) has passed: then what is left is counted as dropped.
+   */
+  shutdown(options?: ShutdownOptions): Promise<void>;
   stats(): TelemetryStats;
 }

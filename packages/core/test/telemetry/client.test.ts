@@ -6,7 +6,7 @@ import { createEngine } from '../../src/engine.js';
 import { pii } from '../../src/gates/pii.js';
 import { newEvaluationId } from '../../src/ids.js';
 import { PectaTelemetry } from '../../src/index.js';
-import { MAX_BODY_BYTES, type TelemetryRuntime } from '../../src/telemetry/client.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_SHUTDOWN_TIMEOUT_MS, MAX_BODY_BYTES, type TelemetryRuntime } from '../../src/telemetry/client.js';
 import type { TelemetryOptions, TelemetryStats } from '../../src/telemetry/types.js';
 import type { EvaluationResult } from '../../src/types.js';
 
@@ -56,13 +56,16 @@ function apiError(status: number, code: string, headers: Record<string, string> 
   return new Response(JSON.stringify({ error: `an error (${code})`, code, status }), { status, headers: { 'content-type': 'application/json', ...headers } });
 }
 
-/** Retry waits fire at once and are recorded; longer timers (flush, request timeout) are real. */
+/**
+ * Retry waits fire at once and are recorded; longer timers (flush, request timeout) are real, and so is shutdown()'s
+ * default deadline (no retry wait these tests draw is exactly 10 s), which a drain that finishes clears.
+ */
 function instantRetries(random = 0.5) {
   const waits: number[] = [];
   const runtime: Partial<TelemetryRuntime> = {
     random: () => random,
     setTimeout: (fn, ms) => {
-      if (ms >= NEVER) return setTimeout(fn, ms);
+      if (ms >= NEVER || ms === DEFAULT_SHUTDOWN_TIMEOUT_MS) return setTimeout(fn, ms);
       waits.push(ms);
       return setTimeout(fn, 0);
     },
@@ -95,6 +98,44 @@ function total(s: TelemetryStats): number {
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
+
+/**
+ * Virtual time: every timer (flush, request timeout, retry wait, shutdown deadline) is queued, and settle() fires
+ * them in time order, letting the client run in between, until the promise settles. It answers how much virtual
+ * time that took, or undefined when the client got stuck (nothing left to fire) or ran past `limitMs`.
+ */
+function virtualClock(overrides: Partial<TelemetryRuntime> = {}) {
+  let now = 1_700_000_000_000;
+  const start = now;
+  let nextId = 1;
+  const queued = new Map<number, { at: number; fn: () => void }>();
+  const runtime: Partial<TelemetryRuntime> = {
+    now: () => now,
+    random: () => 0.99,
+    setTimeout: (fn, ms) => {
+      queued.set(nextId, { at: now + ms, fn });
+      return nextId++;
+    },
+    clearTimeout: (handle) => void queued.delete(handle as number),
+    requestTimeoutMs: NEVER,
+    ...overrides,
+  };
+  async function settle(promise: Promise<void>, limitMs = 3_600_000): Promise<number | undefined> {
+    let settled = false;
+    void promise.then(() => (settled = true));
+    for (;;) {
+      for (let i = 0; i < 3; i++) await tick();
+      if (settled) return now - start;
+      // The flush timer (NEVER) is not a delivery step; it is cleared by shutdown() anyway.
+      const next = [...queued.entries()].filter(([, t]) => t.at - start <= limitMs).sort((a, b) => a[1].at - b[1].at)[0];
+      if (next === undefined) return undefined;
+      queued.delete(next[0]);
+      now = next[1].at;
+      next[1].fn();
+    }
+  }
+  return { runtime, settle, timers: () => queued.size };
+}
 
 async function until(condition: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 500; i++) {
@@ -508,6 +549,66 @@ describe('PectaTelemetry: shutdown', () => {
     assert.deepEqual(t.stats(), { sent: 0, dropped: 0, failed: 250, sampledOut: 0, pending: 0 });
     assert.match(messages.join('\n'), /network error \(TypeError ECONNREFUSED/);
     assert.match(messages.join('\n'), /150 more event\(s\) not sent: shutting down/);
+  });
+
+  it('is bounded by a default deadline under 30 s against an unreachable server; what is left counts as dropped', async () => {
+    // Refused at once, every time: today's retries (0.5 s, 1 s, 2 s… capped at 30 s) would run for about 90 s.
+    const server = fakeServer(() => new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } }));
+    const clock = virtualClock();
+    const messages: string[] = [];
+    const t = client(server.fetch, { onError: (m) => messages.push(m) }, clock.runtime);
+    for (let i = 0; i < 250; i++) t.track(result(i));
+    const took = await clock.settle(t.shutdown());
+    assert.ok(took !== undefined && took < 30_000, `shutdown() took ${took} ms of (virtual) time`);
+    assert.equal(took, DEFAULT_SHUTDOWN_TIMEOUT_MS);
+    assert.deepEqual(t.stats(), { sent: 0, dropped: 250, failed: 0, sampledOut: 0, pending: 0 });
+    assert.match(messages.join('\n'), /100 event\(s\) dropped: shutdown\(\) deadline passed/);
+    assert.match(messages.join('\n'), /150 more event\(s\) dropped: shutdown\(\) deadline passed/);
+    assert.equal(clock.timers(), 0, 'no timer left behind');
+
+    // A drain that succeeds is not held up by the deadline, and clears it.
+    const quick = virtualClock();
+    const t2 = client(fakeServer().fetch, {}, quick.runtime);
+    t2.track(result(1));
+    assert.equal(await quick.settle(t2.shutdown()), 0);
+    assert.deepEqual(t2.stats(), { sent: 1, dropped: 0, failed: 0, sampledOut: 0, pending: 0 });
+    assert.equal(quick.timers(), 0, 'the deadline timer is cleared');
+  });
+
+  it('shutdown({ timeoutMs }) aborts a request that never answers (even one ignoring its signal); Infinity waits', async () => {
+    const signals: AbortSignal[] = [];
+    const neverAnswers = ((_url: RequestInfo | URL, init?: RequestInit) => {
+      signals.push(init!.signal!);
+      return new Promise<Response>(() => {});
+    }) as typeof globalThis.fetch;
+    const clock = virtualClock({ requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS });
+    const t = client(neverAnswers, {}, clock.runtime);
+    for (let i = 0; i < 3; i++) t.track(result(i));
+    const took = await clock.settle(t.shutdown({ timeoutMs: 2_000 }));
+    assert.equal(took, 2_000);
+    assert.equal(signals.length, 1);
+    assert.equal(signals[0]!.aborted, true, 'the request in flight is aborted');
+    assert.deepEqual(t.stats(), { sent: 0, dropped: 3, failed: 0, sampledOut: 0, pending: 0 });
+
+    // timeoutMs: Infinity waits out every retry, here past the default deadline (0.5 + 1 + 2 + 4 + 8 s of backoff).
+    const server = fakeServer((_c, i) => (i < 5 ? new TypeError('fetch failed') : accepted()));
+    const patient = virtualClock();
+    const t2 = client(server.fetch, {}, patient.runtime);
+    for (let i = 0; i < 150; i++) t2.track(result(i));
+    const waited = await patient.settle(t2.shutdown({ timeoutMs: Number.POSITIVE_INFINITY }));
+    assert.ok(waited !== undefined && waited > DEFAULT_SHUTDOWN_TIMEOUT_MS, `waited ${waited} ms`);
+    assert.deepEqual(t2.stats(), { sent: 150, dropped: 0, failed: 0, sampledOut: 0, pending: 0 });
+  });
+
+  it('refuses a bad timeoutMs without shutting down', async () => {
+    const server = fakeServer();
+    const t = client(server.fetch);
+    for (const timeoutMs of [-1, Number.NaN, 2 ** 31, '5' as unknown as number]) {
+      await assert.rejects(t.shutdown({ timeoutMs }), TypeError, String(timeoutMs));
+    }
+    t.track(result(1));
+    await t.shutdown({ timeoutMs: 0 });
+    assert.equal(t.stats().pending, 0);
   });
 
   it('flush() with nothing tracked resolves at once', async () => {

@@ -1,25 +1,47 @@
-/** Chromium through playwright-core, plus the few helpers the browser tests share. */
+/** Chromium through playwright-core (see find-chromium.ts for which one), plus the few helpers the browser tests share. */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { findChromium, isExecutableFile, NPM_CHROMIUM } from './find-chromium.js';
 
-export const CHROMIUM = process.env.PECTA_CHROMIUM ?? '/usr/bin/chromium';
 export const LAPTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
+/** The usual headless flags, and an explicit language: uPlot throws on the `en-US@posix` a bare C locale yields. */
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--lang=en-GB',
+];
+
+/**
+ * Launches the Chromium that findChromium picks (PECTA_CHROMIUM, then a system one, then the npm-shipped one) and
+ * says on stderr which one it is: .ci/run checks that line to prove the browser tests ran on the npm-shipped Chromium.
+ */
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is missing at ${CHROMIUM}: the dashboard's browser tests need it. Install it with ` +
-        '`apt-get install -y chromium` (Debian/Ubuntu), or point PECTA_CHROMIUM at a Chromium or Chrome binary.',
-    );
+  const choice = findChromium({ env: process.env, isExecutable: isExecutableFile });
+  let executablePath: string;
+  if (choice.source === NPM_CHROMIUM) {
+    const { default: packaged } = await import('@sparticuz/chromium').catch((error: unknown) => {
+      throw new Error(
+        `No Chromium or Chrome on this machine and ${NPM_CHROMIUM} is not installed (run \`npm ci\`), or point ` +
+          `PECTA_CHROMIUM at a Chromium or Chrome binary: ${String(error)}`,
+      );
+    });
+    executablePath = await packaged.executablePath();
+  } else {
+    executablePath = choice.executablePath;
   }
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await chromium.launch({ executablePath, args: ARGS });
+  process.stderr.write(`pecta browser tests: Chromium ${browser.version()} from ${choice.source} (${executablePath})\n`);
+  return browser;
 }
 
 /**

@@ -1,9 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runCli, startServerProcess } from '../helpers/spawn.js';
+
+const RUN_CLI = fileURLToPath(new URL('../helpers/run-cli.ts', import.meta.url));
 
 describe('pecta serve', () => {
   it('bootstraps once, prints keys once, serves them, and drains in-flight requests on SIGTERM', async () => {
@@ -77,7 +81,57 @@ describe('pecta serve', () => {
     const u = await runCli(['serve', '--no-such-flag']);
     assert.equal(u.code, 2);
   });
+
+  it('refuses to start on SQLite when PECTA_DATABASE_URL or PECTA_REDIS_URL asks for a back end not built yet', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pecta-backend-'));
+    try {
+      for (const [name, value] of [
+        ['PECTA_DATABASE_URL', 'postgres://pecta@db.internal/pecta'],
+        ['PECTA_REDIS_URL', 'redis://cache.internal:6379'],
+      ] as const) {
+        const r = await serveUnlessListening(['--port', '0', '--data-dir', dir], { [name]: value });
+        assert.equal(r.listening, false, `${name}: the server started anyway:\n${r.stdout}${r.stderr}`);
+        assert.equal(r.code, 2, `${name}: ${r.stdout}${r.stderr}`);
+        assert.match(r.stderr, new RegExp(`^pecta: ${name} is set, but this version of Pecta has no support for`));
+        assert.match(r.stderr, new RegExp(`Unset ${name} to run on SQLite`));
+        assert.doesNotMatch(r.stdout, /listening|pk_live_/);
+        assert.deepEqual(readdirSync(dir), [], 'no SQLite store was created');
+      }
+      // Empty counts as unset.
+      const orgs = await runCli(['orgs', 'list', '--data-dir', dir], { PECTA_DATABASE_URL: '', PECTA_REDIS_URL: '' });
+      assert.equal(orgs.code, 0, orgs.stderr);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
+
+/**
+ * `pecta serve` that is expected to refuse to start: resolves with its exit code and output, or, when it starts after
+ * all (prints its "listening" line), stops it and says so instead of waiting for ever.
+ */
+function serveUnlessListening(args: string[], env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', RUN_CLI, 'serve', '--log-level', 'warn', ...args], {
+    cwd: fileURLToPath(new URL('../../../../', import.meta.url)),
+    env: { ...process.env, PECTA_MASTER_KEY: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let listening = false;
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    if (!listening && /listening on/.test(stdout)) {
+      listening = true;
+      child.kill('SIGTERM');
+    }
+  });
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise<{ code: number | null; stdout: string; stderr: string; listening: boolean }>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr, listening }));
+  });
+}
 
 describe('pecta keys / orgs', () => {
   it('creates organisations, creates, lists and revokes keys against the data directory', async () => {
