@@ -307,7 +307,7 @@ export function storeContract(name: string, makeStore: () => Promise<StoreHarnes
           assert.equal(rep!.avg_latency_ms, 16.667);
         }));
 
-      it('creates an agent on first sight with first_seen/last_seen spanning its events, then only moves last_seen forward', () =>
+      it('keeps first_seen/last_seen at the earliest and latest time of the recorded evaluations, whatever the arrival order', () =>
         withStore(async ({ store }) => {
           const org = await newOrg(store);
           await store.recordEvents(org.id, [
@@ -317,12 +317,32 @@ export function storeContract(name: string, makeStore: () => Promise<StoreHarnes
           ]);
           let rep = await store.getReputation(org.id, 'a');
           assert.deepEqual([rep!.first_seen, rep!.last_seen, rep!.eval_count], [T0 + 100, T0 + 900, 3]);
-          await store.recordEvents(org.id, [event('a', { created_at: T0 + 50 })]);
+          // A backfilled event stamped in the past moves first_seen back; it still joins the window as the newest.
+          await store.recordEvents(org.id, [event('a', { created_at: T0 + 50, passed: false })]);
           rep = await store.getReputation(org.id, 'a');
-          assert.deepEqual([rep!.first_seen, rep!.last_seen, rep!.eval_count], [T0 + 100, T0 + 900, 4]);
+          assert.deepEqual([rep!.first_seen, rep!.last_seen, rep!.eval_count, rep!.streak], [T0 + 50, T0 + 900, 4, 0]);
           await store.recordEvents(org.id, [event('a', { created_at: T0 + 1000 })]);
           rep = await store.getReputation(org.id, 'a');
-          assert.deepEqual([rep!.first_seen, rep!.last_seen, rep!.eval_count], [T0 + 100, T0 + 1000, 5]);
+          assert.deepEqual([rep!.first_seen, rep!.last_seen, rep!.eval_count], [T0 + 50, T0 + 1000, 5]);
+          // A repeated event_id is not an evaluation recorded: it moves neither time.
+          const id = uid('client');
+          await store.recordEvents(org.id, [event('a', { event_id: id, created_at: T0 + 2000 })]);
+          await store.recordEvents(org.id, [event('a', { event_id: id, created_at: T0 + 1 }), event('a', { event_id: id, created_at: T0 + 3000 })]);
+          rep = await store.getReputation(org.id, 'a');
+          assert.deepEqual([rep!.first_seen, rep!.last_seen, rep!.eval_count], [T0 + 50, T0 + 2000, 6]);
+          await assertAgentExact(store, org.id, 'a');
+        }));
+
+      it('orders the agent list by the latest evaluation time, so a backfill of old events does not bring an agent to the top', () =>
+        withStore(async ({ store }) => {
+          const org = await newOrg(store);
+          await store.recordEvents(org.id, [event('recent', { created_at: T0 + 500 })]);
+          await store.recordEvents(org.id, [event('backfilled', { created_at: T0 + 100 })]);
+          await store.recordEvents(org.id, [event('backfilled', { created_at: T0 + 10 })]);
+          assert.deepEqual(await store.listAgents(org.id, 10), [
+            { agent_id: 'recent', first_seen: T0 + 500, last_seen: T0 + 500, eval_count: 1 },
+            { agent_id: 'backfilled', first_seen: T0 + 10, last_seen: T0 + 100, eval_count: 2 },
+          ]);
         }));
 
       it('keeps a window of the last 500 evaluations, the lifetime count and an exact per-event score', () =>
@@ -560,7 +580,7 @@ export function storeContract(name: string, makeStore: () => Promise<StoreHarnes
           assert.equal((await store.listAgents(org.id, 1))[0]!.agent_id, 'old');
         }));
 
-      it('registers an agent once; later events count it and keep first_seen', () =>
+      it('registers an agent once; its first evaluation then sets first_seen and last_seen to its own time', () =>
         withStore(async ({ store }) => {
           const org = await newOrg(store);
           assert.equal(await store.registerAgent(org.id, 'r', T0 + 100), true);
@@ -578,10 +598,12 @@ export function storeContract(name: string, makeStore: () => Promise<StoreHarnes
             avg_latency_ms: 0,
             streak: 0,
           });
-          const result = await store.recordEvents(org.id, [event('r', { created_at: T0 + 200, latency_ms: 10 })]);
+          // Registration is not an evaluation: the seed defines both times by the evaluations recorded, so the first one
+          // replaces the registration time, even when it is stamped earlier.
+          const result = await store.recordEvents(org.id, [event('r', { created_at: T0 + 50, latency_ms: 10 })]);
           assert.equal(result.reputations[0]!.evaluations, 1);
           const rep = await store.getReputation(org.id, 'r');
-          assert.deepEqual([rep!.first_seen, rep!.last_seen, rep!.eval_count], [T0 + 100, T0 + 200, 1]);
+          assert.deepEqual([rep!.first_seen, rep!.last_seen, rep!.eval_count], [T0 + 50, T0 + 50, 1]);
           await assertAgentExact(store, org.id, 'r');
           assert.equal(await store.registerAgent(org.id, 'r', T0 + 300), false);
           assert.equal((await store.getReputation(org.id, 'r'))!.eval_count, 1, 'registering again changes nothing');

@@ -149,8 +149,6 @@ export const DEFAULT_MAX_CACHED_AGENTS = 10_000;
 /** An agent as the writer knows it: its row as of the last commit, plus what the running transaction changed. */
 interface AgentState {
   key: number;
-  /** The batch that created the agent, while its transaction runs: first_seen is the minimum of its events' times. */
-  createdBy: WriteRequest | null;
   touched: boolean;
   firstSeen: number;
   lastSeen: number;
@@ -364,10 +362,7 @@ export class SqliteWriter {
       this.agents.clear();
       throw error;
     }
-    for (const agent of touched) {
-      agent.touched = false;
-      agent.createdBy = null;
-    }
+    for (const agent of touched) agent.touched = false;
     this.evictAgents();
     this.stats.transactions++;
     this.stats.batches += batches.length;
@@ -411,7 +406,7 @@ export class SqliteWriter {
           if (!order.has(agentId)) order.set(agentId, null);
           continue;
         }
-        agent = this.createAgent(s, orgKey, agentId, batch);
+        agent = this.createAgent(s, orgKey, agentId);
       }
       order.set(agentId, agent);
       const { createdAt, passed } = event;
@@ -436,7 +431,7 @@ export class SqliteWriter {
         duplicates.push(i);
         continue;
       }
-      countEvent(agent, batch, createdAt, entry, next);
+      countEvent(agent, createdAt, entry, next);
       if (!agent.touched) {
         agent.touched = true;
         touched.push(agent);
@@ -467,7 +462,6 @@ export class SqliteWriter {
     if (!row) return null;
     agent = {
       key: row.key,
-      createdBy: null,
       touched: false,
       firstSeen: row.first_seen,
       lastSeen: row.last_seen,
@@ -480,14 +474,13 @@ export class SqliteWriter {
   }
 
   /** Inserts a placeholder row, completed by saveAgent before the commit: events refer to the agent by its key. */
-  private createAgent(s: WriteStatements, orgKey: number, agentId: string, batch: RecordRequest): AgentState {
+  private createAgent(s: WriteStatements, orgKey: number, agentId: string): AgentState {
     const created = s.createAgent.run(orgKey, agentId, 0, 0);
     const agent: AgentState = {
       key: Number(created.lastInsertRowid),
-      createdBy: batch,
       touched: false,
-      firstSeen: Number.POSITIVE_INFINITY,
-      lastSeen: Number.NEGATIVE_INFINITY,
+      firstSeen: 0,
+      lastSeen: 0,
       evalCount: 0,
       window: new ReputationWindow(),
       reputation: null,
@@ -522,10 +515,17 @@ function couldBeOneBatchsFault(error: unknown): boolean {
 
 const ENVIRONMENT_FAILURE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|READONLY|CORRUPT|NOMEM|CANTOPEN|NOTADB|PERM)/;
 
-function countEvent(agent: AgentState, batch: RecordRequest, createdAt: number, entry: WindowEntry, next: Reputation): void {
-  // first_seen of a new agent spans only the batch that created it; later batches only move last_seen.
-  if (agent.createdBy === batch) agent.firstSeen = Math.min(agent.firstSeen, createdAt);
-  agent.lastSeen = Math.max(agent.lastSeen, createdAt);
+function countEvent(agent: AgentState, createdAt: number, entry: WindowEntry, next: Reputation): void {
+  // The times of the earliest and latest evaluation recorded (the seed's definition), not of arrival: a backfill
+  // stamped in the past moves first_seen back. Until the first evaluation they hold the registration time, which
+  // is not an evaluation, so the first one replaces it.
+  if (agent.evalCount === 0) {
+    agent.firstSeen = createdAt;
+    agent.lastSeen = createdAt;
+  } else {
+    agent.firstSeen = Math.min(agent.firstSeen, createdAt);
+    agent.lastSeen = Math.max(agent.lastSeen, createdAt);
+  }
   agent.evalCount++;
   agent.window.add(entry);
   agent.reputation = next;
