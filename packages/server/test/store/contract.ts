@@ -307,6 +307,34 @@ export function storeContract(name: string, makeStore: () => Promise<StoreHarnes
           assert.equal(rep!.avg_latency_ms, 16.667);
         }));
 
+      it('leaves an evaluation without any latency out of the average, and gives a window without latencies no latency points', () =>
+        withStore(async (h) => {
+          let store = h.store;
+          const org = await newOrg(store);
+          const untimed = { latency_ms: null, total_latency_ms: null, gates: [] };
+          await store.recordEvents(org.id, [event('a', { latency_ms: 30 }), event('a', untimed), event('a', { latency_ms: 60 })]);
+          assert.equal((await store.getReputation(org.id, 'a'))!.avg_latency_ms, 45);
+          await assertAgentExact(store, org.id, 'a');
+          const only = await store.recordEvents(org.id, [event('b', untimed), event('b', untimed)]);
+          // 400 (all passed) + 0 (no latency) + 2/50*200 = 8 + 2/500*150 = 0.6 → 408.
+          assert.deepEqual([only.reputations[0]!.score, only.reputations[0]!.avg_latency_ms], [408, 0]);
+          await assertAgentExact(store, org.id, 'b');
+          if (h.reopen) {
+            await store.close();
+            store = await h.reopen();
+          }
+          // The stored window still knows which entry had no latency, and lets it leave like any other.
+          const later = await store.recordEvents(org.id, [event('a', { latency_ms: 90 })]);
+          assert.equal(later.reputations[0]!.avg_latency_ms, 60);
+          await store.recordEvents(org.id, Array.from({ length: 496 }, () => event('a', { latency_ms: 10 })));
+          // A full window, 499 of its entries timed: (30 + 60 + 90 + 496 × 10) / 499.
+          assert.equal((await store.getReputation(org.id, 'a'))!.avg_latency_ms, 10.301);
+          // The untimed one leaves second: (60 + 90 + 498 × 10) / 500.
+          await store.recordEvents(org.id, [event('a', { latency_ms: 10 }), event('a', { latency_ms: 10 })]);
+          assert.equal((await store.getReputation(org.id, 'a'))!.avg_latency_ms, 10.26);
+          await assertAgentExact(store, org.id, 'a');
+        }));
+
       it('keeps first_seen/last_seen at the earliest and latest time of the recorded evaluations, whatever the arrival order', () =>
         withStore(async ({ store }) => {
           const org = await newOrg(store);

@@ -116,7 +116,7 @@ async function evaluations(count: number, agents = 3, from = 0): Promise<Evaluat
 
 /** What the server must report for each agent: SPEC §5 recomputed from the tracked results, in tracking order. */
 function expectedReputations(results: readonly EvaluationResult[]): Map<string, ReturnType<typeof reputationOf>> {
-  const windows = new Map<string, Array<{ passed: boolean; latency_ms: number }>>();
+  const windows = new Map<string, Array<{ passed: boolean; latency_ms: number | null }>>();
   for (const r of results) {
     const w = windows.get(r.agent_id) ?? [];
     w.push({ passed: r.passed, latency_ms: windowLatency(r.latency_ms, r.total_latency_ms) });

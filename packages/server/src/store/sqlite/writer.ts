@@ -22,7 +22,7 @@ import {
 } from '../../reputation.js';
 import type { KeyRecord, NewEvent, NewKey, Organization } from '../types.js';
 import type { Database } from './driver.js';
-import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { MIGRATIONS, rebuildWindowsWithoutLatency, SCHEMA_VERSION } from './schema.js';
 import { WireEventReader, wireEventCount, type WireEvents } from './wire-events.js';
 
 // ---- requests and outcomes (they cross the thread boundary: plain data only) ------------------------------------------
@@ -140,7 +140,7 @@ const JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024;
 export const DEFAULT_WAL_AUTOCHECKPOINT_PAGES = 4000;
 
 /**
- * Agents kept in memory between transactions. Each holds its window as two typed arrays (4.5 KB), so the cap bounds
+ * Agents kept in memory between transactions. Each holds its window as three typed arrays (5 KB), so the cap bounds
  * the cache near 50 MB. Past it, the agents least recently written are dropped at the end of a transaction and read
  * again from their row when they next appear.
  */
@@ -241,7 +241,10 @@ export class SqliteWriter {
         if (version > SCHEMA_VERSION) {
           throw new Error(`database schema version ${version} is newer than this server supports (${SCHEMA_VERSION})`);
         }
-        for (let v = version; v < SCHEMA_VERSION; v++) this.db.exec(MIGRATIONS[v]!);
+        for (let v = version; v < SCHEMA_VERSION; v++) {
+          this.db.exec(MIGRATIONS[v]!);
+          if (v === 2) rebuildWindowsWithoutLatency(this.db);
+        }
         if (version < SCHEMA_VERSION) this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
       })
       .immediate();
