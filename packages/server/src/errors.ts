@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'auth_revoked'
   | 'hmac_no_secret'
   | 'hmac_invalid'
+  | 'signature_required'
   | 'forbidden'
   | 'not_found'
   | 'payload_too_large'
@@ -29,6 +30,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   auth_revoked: 401,
   hmac_no_secret: 401,
   hmac_invalid: 401,
+  signature_required: 401,
   forbidden: 403,
   not_found: 404,
   payload_too_large: 413,

@@ -15,7 +15,7 @@ export function ingestRoutes(deps: RouteDeps): FastifyPluginAsync {
   return async (app) => {
     app.withTypeProvider<ZodTypeProvider>().post('/v1/ingest', {
       bodyLimit: deps.config.ingestBodyLimit,
-      config: { rateBucket: 'ingest' },
+      config: { rateBucket: 'ingest', signedIngest: true },
       schema: {
         summary: 'Record a batch of evaluation events',
         body: IngestBody,

@@ -303,7 +303,7 @@ describe('GET /openapi.json', () => {
     assert.equal(r.statusCode, 200);
     const doc = r.json();
     assert.match(doc.openapi, /^3\./);
-    for (const path of ['/v1/evaluate', '/v1/ingest', '/v1/events', '/v1/reputation/{agentId}', '/v1/agents', '/v1/keys', '/v1/keys/{id}', '/health']) {
+    for (const path of ['/v1/evaluate', '/v1/ingest', '/v1/events', '/v1/reputation/{agentId}', '/v1/agents', '/v1/keys', '/v1/keys/{id}', '/v1/org', '/health']) {
       assert.ok(doc.paths[path], `missing ${path}`);
     }
     const body = doc.paths['/v1/ingest'].post.requestBody.content['application/json'].schema;

@@ -74,6 +74,7 @@ async function newOrg(store: Store, overrides: Partial<Organization> = {}): Prom
     created_at: T0,
     ingest_limit: null,
     default_limit: null,
+    require_signed_ingest: false,
     ...overrides,
   };
   await store.createOrganization(org);
@@ -153,6 +154,23 @@ export function storeContract(name: string, makeStore: () => Promise<StoreHarnes
           assert.equal(await store.setOrganizationLimits(a.id, { ingest_limit: null, default_limit: null }), true);
           assert.deepEqual(await store.getOrganization(a.id), a);
           assert.equal(await store.setOrganizationLimits(uid('org'), { ingest_limit: 1, default_limit: 1 }), false);
+        }));
+
+      it('stores require_signed_ingest (off unless set) and changes it only on the named organisation', () =>
+        withStore(async ({ store }) => {
+          const a = await newOrg(store, { ingest_limit: 5 });
+          const b = await newOrg(store, { require_signed_ingest: true });
+          assert.equal((await store.getOrganization(a.id))!.require_signed_ingest, false);
+          assert.deepEqual(await store.getOrganization(b.id), b);
+          assert.deepEqual(await store.updateOrganizationSettings(a.id, { require_signed_ingest: true }), { ...a, require_signed_ingest: true });
+          assert.deepEqual(await store.getOrganization(a.id), { ...a, require_signed_ingest: true });
+          assert.deepEqual(await store.updateOrganizationSettings(a.id, {}), { ...a, require_signed_ingest: true }, 'a setting left out keeps its value');
+          assert.deepEqual((await store.listOrganizations()).find((o) => o.id === a.id), { ...a, require_signed_ingest: true });
+          assert.equal(await store.setOrganizationLimits(a.id, { ingest_limit: null, default_limit: null }), true);
+          assert.equal((await store.getOrganization(a.id))!.require_signed_ingest, true, 'limits leave the setting alone');
+          assert.deepEqual(await store.updateOrganizationSettings(b.id, { require_signed_ingest: false }), { ...b, require_signed_ingest: false });
+          assert.equal((await store.getOrganization(a.id))!.require_signed_ingest, true);
+          assert.equal(await store.updateOrganizationSettings(uid('org'), { require_signed_ingest: true }), null);
         }));
     });
 

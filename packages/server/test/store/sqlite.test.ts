@@ -61,7 +61,7 @@ function event(agentId: string, overrides: Partial<NewEvent> = {}): NewEvent {
   };
 }
 
-const ORG: Organization = { id: 'org_1', name: 'Acme', created_at: T0, ingest_limit: null, default_limit: null };
+const ORG: Organization = { id: 'org_1', name: 'Acme', created_at: T0, ingest_limit: null, default_limit: null, require_signed_ingest: false };
 
 /** A store on a temp file with one organisation; cleanup closes it and removes the folder. */
 async function fileStore(options: { maxQueuedEvents?: number; busyTimeoutMs?: number; writerThread?: boolean; maxCachedAgents?: number } = {}) {
@@ -256,6 +256,7 @@ describe('SqliteStore: connection and schema', () => {
           assert.deepEqual([first_seen, last_seen], [Math.min(...times), Math.max(...times)], agent);
         }
         assert.equal((await store.getReputation(ORG.id, 'a'))!.avg_latency_ms, 30, 'mean of 40 and 20; the untimed one is left out');
+        assert.equal((await store.getOrganization(ORG.id))!.require_signed_ingest, false, 'signed ingest stays optional until set');
         // The rebuilt window keeps counting exactly.
         await store.recordEvents(ORG.id, [event('a', { latency_ms: 90 })]);
         const stored = await store.agentEventsInOrder(ORG.id, 'a');
@@ -641,7 +642,7 @@ describe('SqliteStore: writes on a writer thread', () => {
         store.recordEvents(ORG.id, [event('a')]),
         store.recordEvents(ORG.id, [event('a', { tool_name: unsendable })]),
         store.recordEvents(ORG.id, [event('a')]),
-        store.createOrganization({ id: 'org_unsendable', name: unsendable, created_at: T0, ingest_limit: null, default_limit: null }),
+        store.createOrganization({ id: 'org_unsendable', name: unsendable, created_at: T0, ingest_limit: null, default_limit: null, require_signed_ingest: false }),
         store.recordEvents(ORG.id, [event('a', { gates: [hooked] })]),
       ]);
       assert.match(String((badEvent as PromiseRejectedResult).reason), /tool_name must be a string/);

@@ -223,6 +223,27 @@ describe('PectaTelemetry against the real server', () => {
     }
   });
 
+  it('an organisation that requires signed ingest takes batches signed with secretKey and refuses unsigned ones', async () => {
+    const w = await world();
+    try {
+      await w.server.store.updateOrganizationSettings(w.org.orgId, { require_signed_ingest: true });
+      const errors: string[] = [];
+      const unsigned = telemetry(w, { maxBatch: 20, onError: (m) => errors.push(m) });
+      for (const r of await evaluations(20)) unsigned.track(r);
+      await unsigned.shutdown();
+      assert.deepEqual(unsigned.stats(), { sent: 0, dropped: 0, failed: 20, sampledOut: 0, pending: 0 });
+      assert.ok(errors.length === 1 && errors[0]!.includes('HTTP 401 signature_required'), errors.join('\n'));
+      const signed = telemetry(w, { secretKey: w.org.sk, maxBatch: 20 });
+      const results = await evaluations(20);
+      for (const r of results) signed.track(r);
+      await signed.shutdown();
+      assert.equal(signed.stats().sent, 20);
+      await assertServerMatches(w, results);
+    } finally {
+      await w.dispose();
+    }
+  });
+
   it('survives a 429 storm, waiting out every Retry-After, with nothing counted twice', async () => {
     // The server's clock runs ahead by however long the client waits: minutes of rate limiting in milliseconds.
     let offset = 0;

@@ -186,6 +186,7 @@ CREATE INDEX ${EVENT_INDEX.byAgentPassed} ON events(agent_key, passed, created_a
 
 /**
  * Version 3: reputation integrity (SPEC §9).
+ * - organizations.require_signed_ingest: when 1, POST /v1/ingest without X-Pecta-Signature is refused.
  * - first_seen/last_seen become the earliest and latest created_at of the agent's recorded evaluations; earlier builds
  *   kept first_seen at the creating batch and a registered agent's registration time, so agents with evaluations are
  *   recomputed from their events (agents without keep their registration time).
@@ -194,6 +195,8 @@ CREATE INDEX ${EVENT_INDEX.byAgentPassed} ON events(agent_key, passed, created_a
  *   which the writer runs right after this script in the same transaction.
  */
 const V3 = `
+ALTER TABLE organizations ADD COLUMN require_signed_ingest INTEGER NOT NULL DEFAULT 0 CHECK (require_signed_ingest IN (0, 1));
+
 UPDATE agents SET
   first_seen = (SELECT min(e.created_at) FROM events AS e WHERE e.agent_key = agents.key),
   last_seen = (SELECT max(e.created_at) FROM events AS e WHERE e.agent_key = agents.key)

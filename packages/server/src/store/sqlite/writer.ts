@@ -31,6 +31,7 @@ export type WriteOp =
   | { op: 'recordEvents'; orgId: string; events: WireEvents }
   | { op: 'createOrganization'; org: Organization }
   | { op: 'setOrganizationLimits'; orgId: string; ingest_limit: number | null; default_limit: number | null }
+  | { op: 'updateOrganizationSettings'; orgId: string; require_signed_ingest: boolean | null }
   | { op: 'createKey'; key: NewKey }
   | { op: 'revokeKey'; orgId: string; keyId: string; at: number }
   | { op: 'touchKeys'; uses: Array<[keyId: string, at: number]> }
@@ -52,6 +53,7 @@ export interface WriteValues {
   recordEvents: RecordOutcome;
   createOrganization: null;
   setOrganizationLimits: boolean;
+  updateOrganizationSettings: boolean;
   createKey: KeyRow;
   revokeKey: KeyRow | null;
   touchKeys: null;
@@ -176,9 +178,14 @@ function prepareWriteStatements(db: Database) {
     orgKey: db.prepare<{ key: number }>('SELECT key FROM organizations WHERE id = ?'),
     dataVersion: db.prepare<{ data_version: number }>('PRAGMA data_version'),
     insertOrg: db.prepare(
-      'INSERT INTO organizations (id, name, created_at, ingest_limit, default_limit) VALUES (?, ?, ?, ?, ?)',
+      `INSERT INTO organizations (id, name, created_at, ingest_limit, default_limit, require_signed_ingest)
+       VALUES (?, ?, ?, ?, ?, ?)`,
     ),
     setOrgLimits: db.prepare('UPDATE organizations SET ingest_limit = ?, default_limit = ? WHERE id = ?'),
+    // coalesce: a setting sent as NULL keeps its value.
+    setOrgSettings: db.prepare(
+      'UPDATE organizations SET require_signed_ingest = coalesce(?, require_signed_ingest) WHERE id = ?',
+    ),
     insertKey: db.prepare(
       `INSERT INTO api_keys (id, org_id, type, label, hash, hint, created_at, last_used_at, revoked_at, secret_ciphertext)
        VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)`,
@@ -288,11 +295,15 @@ export class SqliteWriter {
     switch (request.op) {
       case 'createOrganization': {
         const { org } = request;
-        s.insertOrg.run(org.id, org.name, org.created_at, org.ingest_limit ?? null, org.default_limit ?? null);
+        s.insertOrg.run(org.id, org.name, org.created_at, org.ingest_limit ?? null, org.default_limit ?? null, org.require_signed_ingest ? 1 : 0);
         return null;
       }
       case 'setOrganizationLimits':
         return s.setOrgLimits.run(request.ingest_limit ?? null, request.default_limit ?? null, request.orgId).changes > 0;
+      case 'updateOrganizationSettings': {
+        const flag = request.require_signed_ingest === null ? null : request.require_signed_ingest ? 1 : 0;
+        return s.setOrgSettings.run(flag, request.orgId).changes > 0;
+      }
       case 'createKey': {
         const { key } = request;
         return this.db
