@@ -114,6 +114,10 @@ async function assertAgentExact(store: Store, orgId: string, agentId: string, me
   assert.ok(rep, `${message} ${agentId} has a reputation`);
   assert.deepEqual(reputationPart(rep), reputationOf(window), `${message} ${agentId} reputation`);
   assert.equal(rep.eval_count, events.length, `${message} ${agentId} eval_count`);
+  if (events.length > 0) {
+    const times = events.map((e) => e.created_at);
+    assert.deepEqual([rep.first_seen, rep.last_seen], [Math.min(...times), Math.max(...times)], `${message} ${agentId} first_seen/last_seen`);
+  }
   return events;
 }
 
@@ -767,7 +771,8 @@ export function storeContract(name: string, makeStore: () => Promise<StoreHarnes
                   event_id: random() < 0.3 ? pick(eventIds) : null,
                   latency_ms: random() < 0.5 ? pick(latencies) : null,
                   total_latency_ms: random() < 0.9 ? pick(latencies) : null,
-                  created_at: (clock += Math.floor(random() * 3)),
+                  // Now and then a backfill stamped well in the past.
+                  created_at: (clock += Math.floor(random() * 3)) - (random() < 0.1 ? Math.floor(random() * 5000) : 0),
                 }),
               );
               return { orgId, events };
