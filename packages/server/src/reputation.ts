@@ -52,8 +52,8 @@ export function statusFor(evaluations: number): ReputationStatus {
 
 /**
  * The SPEC §5 formula on already-aggregated numbers. `avgLatencyMs` is null when no evaluation in the window has a
- * latency: the latency component then earns nothing, since a window of unmeasured evaluations is no evidence of speed
- * and would otherwise be the cheapest 250 points to forge.
+ * latency: the latency component then earns nothing, since unmeasured evaluations are no evidence of speed (counted as
+ * 0 ms they earned all 250 points).
  */
 export function scoreFor(evaluations: number, passed: number, avgLatencyMs: number | null, streak: number): number {
   if (evaluations <= 0) return 0;
@@ -73,8 +73,7 @@ export function scoreFor(evaluations: number, passed: number, avgLatencyMs: numb
  * stored score stay exactly the formula recomputed from the stored events while each append costs O(1).
  */
 export function latencyMicros(latency_ms: number | null): number | null {
-  if (latency_ms === null || !isLatency(latency_ms)) return null;
-  return Math.min(Math.round(latency_ms * 1000), MAX_LATENCY_MICROS);
+  return isLatency(latency_ms) ? Math.min(Math.round(latency_ms * 1000), MAX_LATENCY_MICROS) : null;
 }
 
 /**
