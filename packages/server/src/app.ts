@@ -25,6 +25,7 @@ import { DeferredBody } from './http/deferred-body.js';
 import { eventsRoutes } from './routes/events.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { keyRoutes } from './routes/keys.js';
+import { orgRoutes } from './routes/org.js';
 import { HealthResponse } from './schemas.js';
 import type { Store } from './store/types.js';
 
@@ -184,6 +185,7 @@ export async function buildApp(options: AppOptions): Promise<PectaApp> {
     await v1.register(eventsRoutes(deps));
     await v1.register(agentRoutes(deps));
     await v1.register(keyRoutes(deps));
+    await v1.register(orgRoutes(deps));
   });
 
   app.addHook('onClose', async () => {

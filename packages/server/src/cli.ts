@@ -17,6 +17,8 @@ Usage:
   pecta orgs list
   pecta orgs limits ORG_ID [--ingest N] [--default N] [--reset]
                                                 per-organisation rate limits (requests per rolling minute)
+  pecta orgs set ORG_ID --require-signed-ingest true|false
+                                                refuse unsigned POST /v1/ingest (no X-Pecta-Signature)
   pecta keys create --type publishable|secret [--org ORG_ID] [--label TEXT]
   pecta keys list [--org ORG_ID]
   pecta keys revoke KEY_ID [--org ORG_ID]
@@ -161,7 +163,8 @@ async function orgs(sub: string | undefined, args: string[], out: (line: string)
     return withStore(values, async (store) => {
       for (const o of await store.listOrganizations()) {
         const limits = `ingest ${o.ingest_limit ?? 'default'}/min, other ${o.default_limit ?? 'default'}/min`;
-        out(`${o.id}  ${o.name}  created ${new Date(o.created_at).toISOString()}  ${limits}`);
+        const signing = o.require_signed_ingest ? '  signed ingest required' : '';
+        out(`${o.id}  ${o.name}  created ${new Date(o.created_at).toISOString()}  ${limits}${signing}`);
       }
       return 0;
     });
@@ -189,7 +192,22 @@ async function orgs(sub: string | undefined, args: string[], out: (line: string)
       return 0;
     });
   }
-  throw new UsageError(`unknown "orgs ${sub ?? ''}": use create, list or limits`);
+  if (sub === 'set') {
+    const { values, positionals } = parse(args, { 'require-signed-ingest': { type: 'string' } });
+    const orgId = positionals[0];
+    if (!orgId) throw new UsageError('orgs set needs an organisation id');
+    const raw = values['require-signed-ingest'];
+    if (raw === undefined) throw new UsageError('orgs set needs a setting: --require-signed-ingest true|false');
+    if (raw !== 'true' && raw !== 'false') throw new UsageError('--require-signed-ingest must be true or false');
+    return withStore(values, async (store) => {
+      const org = await store.updateOrganizationSettings(orgId, { require_signed_ingest: raw === 'true' });
+      if (!org) throw new UsageError(`no organisation ${orgId}`);
+      // A running server reads organisation settings through a short cache (see Authenticator).
+      out(`${orgId}: signed ingest ${org.require_signed_ingest ? 'required' : 'optional'} (a running server applies it within 2 s)`);
+      return 0;
+    });
+  }
+  throw new UsageError(`unknown "orgs ${sub ?? ''}": use create, list, limits or set`);
 }
 
 async function keys(sub: string | undefined, args: string[], out: (line: string) => void): Promise<number> {

@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'auth_revoked'
   | 'hmac_no_secret'
   | 'hmac_invalid'
+  | 'signature_required'
   | 'forbidden'
   | 'not_found'
   | 'method_not_allowed'
@@ -35,6 +36,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   auth_revoked: 401,
   hmac_no_secret: 401,
   hmac_invalid: 401,
+  signature_required: 401,
   forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,

@@ -10,7 +10,7 @@ export interface IssuedKey {
 }
 
 export async function createOrganization(store: Store, name: string, at = Date.now()): Promise<Organization> {
-  const org: Organization = { id: newOrgId(), name, created_at: at, ingest_limit: null, default_limit: null };
+  const org: Organization = { id: newOrgId(), name, created_at: at, ingest_limit: null, default_limit: null, require_signed_ingest: false };
   await store.createOrganization(org);
   return org;
 }

@@ -25,15 +25,22 @@ export interface Reputation {
 /** One evaluation as the window sees it. */
 export interface WindowEntry {
   passed: boolean;
-  /** The agent's reported latency when given, otherwise the gates' total latency (SPEC §5). */
-  latency_ms: number;
+  /**
+   * The agent's reported latency when given, otherwise the gates' total latency (SPEC §5); null when the evaluation
+   * has neither, which leaves it out of `avg_latency_ms` (SPEC §9).
+   */
+  latency_ms: number | null;
 }
 
-/** The latency an evaluation contributes to `avg_latency_ms`. Missing or invalid values count as 0. */
-export function windowLatency(latency_ms: number | null | undefined, total_latency_ms: number | null | undefined): number {
-  if (typeof latency_ms === 'number' && Number.isFinite(latency_ms) && latency_ms >= 0) return latency_ms;
-  if (typeof total_latency_ms === 'number' && Number.isFinite(total_latency_ms) && total_latency_ms >= 0) return total_latency_ms;
-  return 0;
+/** The latency an evaluation contributes to `avg_latency_ms`, or null when it has none (invalid values are none). */
+export function windowLatency(latency_ms: number | null | undefined, total_latency_ms: number | null | undefined): number | null {
+  if (isLatency(latency_ms)) return latency_ms;
+  if (isLatency(total_latency_ms)) return total_latency_ms;
+  return null;
+}
+
+function isLatency(value: number | null | undefined): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
 }
 
 export function statusFor(evaluations: number): ReputationStatus {
@@ -43,11 +50,15 @@ export function statusFor(evaluations: number): ReputationStatus {
   return 'mature';
 }
 
-/** The SPEC §5 formula on already-aggregated numbers. */
-export function scoreFor(evaluations: number, passed: number, avgLatencyMs: number, streak: number): number {
+/**
+ * The SPEC §5 formula on already-aggregated numbers. `avgLatencyMs` is null when no evaluation in the window has a
+ * latency: the latency component then earns nothing, since unmeasured evaluations are no evidence of speed (counted as
+ * 0 ms they earned all 250 points).
+ */
+export function scoreFor(evaluations: number, passed: number, avgLatencyMs: number | null, streak: number): number {
   if (evaluations <= 0) return 0;
   const passRate = passed / evaluations;
-  const latencyScore = Math.max(0, 1 - avgLatencyMs / 100);
+  const latencyScore = avgLatencyMs === null ? 0 : Math.max(0, 1 - avgLatencyMs / 100);
   const streakScore = Math.min(streak, 50) / 50;
   const volumeScore = Math.min(evaluations, WINDOW_SIZE) / WINDOW_SIZE;
   // The epsilon absorbs binary floating-point error (0.7*400 = 279.99999999999994) so that exact products floor as
@@ -61,8 +72,8 @@ export function scoreFor(evaluations: number, passed: number, avgLatencyMs: numb
  * far below 2⁵³), so a running sum equals a fresh recomputation bit for bit, in any order: that is what lets the
  * stored score stay exactly the formula recomputed from the stored events while each append costs O(1).
  */
-export function latencyMicros(latency_ms: number): number {
-  return Number.isFinite(latency_ms) && latency_ms > 0 ? Math.min(Math.round(latency_ms * 1000), MAX_LATENCY_MICROS) : 0;
+export function latencyMicros(latency_ms: number | null): number | null {
+  return isLatency(latency_ms) ? Math.min(Math.round(latency_ms * 1000), MAX_LATENCY_MICROS) : null;
 }
 
 /**
@@ -72,7 +83,8 @@ export function latencyMicros(latency_ms: number): number {
 export const MAX_LATENCY_MICROS = 2 ** 43;
 
 const BLOB_V2_MARKER = [0x32, 0xff] as const;
-/** 2^44 + 1 needs 7 varint bytes (7 bits each); one more is slack. */
+const BLOB_V3_MARKER = [0x33, 0xff] as const;
+/** (2^43 + 1) × 2 + 1 needs 7 varint bytes (7 bits each); one more is slack. */
 const MAX_VARINT_BYTES = 8;
 
 /** Recomputes reputation from a window given oldest first (the reference every stored score must equal). */
@@ -80,42 +92,53 @@ export function reputationOf(window: readonly WindowEntry[]): Reputation {
   const entries = window.length > WINDOW_SIZE ? window.slice(window.length - WINDOW_SIZE) : window;
   const evaluations = entries.length;
   let passed = 0;
+  let timed = 0;
   let micros = 0;
   for (const e of entries) {
     if (e.passed) passed++;
-    micros += latencyMicros(e.latency_ms);
+    const m = latencyMicros(e.latency_ms);
+    if (m !== null) {
+      timed++;
+      micros += m;
+    }
   }
   let streak = 0;
   for (let i = entries.length - 1; i >= 0 && entries[i]!.passed; i--) streak++;
-  return summarise(evaluations, passed, micros, streak);
+  return summarise(evaluations, passed, timed, micros, streak);
 }
 
-/** The reputation of a window from its aggregates; `latencyMicrosSum` is the window's latency sum in µs. */
-export function summarise(evaluations: number, passed: number, latencyMicrosSum: number, streak: number): Reputation {
-  const avg = evaluations > 0 ? latencyMicrosSum / evaluations / 1000 : 0;
+/**
+ * The reputation of a window from its aggregates: `timed` evaluations of it have a latency, summing to
+ * `latencyMicrosSum` µs. `avg_latency_ms` is their mean, and 0 on the wire when there are none.
+ */
+export function summarise(evaluations: number, passed: number, timed: number, latencyMicrosSum: number, streak: number): Reputation {
+  const avg = timed > 0 ? latencyMicrosSum / timed / 1000 : null;
   return {
     score: scoreFor(evaluations, passed, avg, streak),
     status: statusFor(evaluations),
     evaluations,
     passed,
     pass_rate: evaluations > 0 ? round4(passed / evaluations) : 0,
-    avg_latency_ms: round3(avg),
+    avg_latency_ms: avg === null ? 0 : round3(avg),
     streak,
   };
 }
 
-export const EMPTY_REPUTATION: Reputation = Object.freeze(summarise(0, 0, 0, 0));
+export const EMPTY_REPUTATION: Reputation = Object.freeze(summarise(0, 0, 0, 0, 0));
 
 /**
- * An agent's window: a ring of its last 500 (passed, latency µs) pairs with running aggregates, so that appending
- * one evaluation and reading the reputation are both O(1). Serialises to a compact blob for storage.
+ * An agent's window: a ring of its last 500 (passed, latency µs or none) entries with running aggregates, so that
+ * appending one evaluation and reading the reputation are both O(1). Serialises to a compact blob for storage.
  */
 export class ReputationWindow {
   private readonly passedFlags = new Uint8Array(WINDOW_SIZE);
+  private readonly timedFlags = new Uint8Array(WINDOW_SIZE);
+  /** 0 where the entry has no latency, so that the sum can add and subtract every slot alike. */
   private readonly micros = new Float64Array(WINDOW_SIZE);
   private start = 0;
   private length = 0;
   private passedCount = 0;
+  private timedCount = 0;
   private microsSum = 0;
   private streak = 0;
 
@@ -148,33 +171,40 @@ export class ReputationWindow {
     const flag = entry.passed ? 1 : 0;
     let length = this.length;
     let passedCount = this.passedCount;
+    let timedCount = this.timedCount;
     let microsSum = this.microsSum;
     if (length === WINDOW_SIZE) {
       passedCount -= this.passedFlags[this.start]!;
+      timedCount -= this.timedFlags[this.start]!;
       microsSum -= this.micros[this.start]!;
     } else {
       length++;
     }
     const streak = entry.passed ? Math.min(this.streak + 1, length) : 0;
-    return summarise(length, passedCount + flag, microsSum + micros, streak);
+    return summarise(length, passedCount + flag, timedCount + (micros === null ? 0 : 1), microsSum + (micros ?? 0), streak);
   }
 
-  private append(passed: boolean, micros: number): void {
+  private append(passed: boolean, micros: number | null): void {
     const flag = passed ? 1 : 0;
+    const timed = micros === null ? 0 : 1;
+    const value = micros ?? 0;
+    let at: number;
     if (this.length === WINDOW_SIZE) {
-      this.passedCount -= this.passedFlags[this.start]!;
-      this.microsSum -= this.micros[this.start]!;
-      this.passedFlags[this.start] = flag;
-      this.micros[this.start] = micros;
+      at = this.start;
+      this.passedCount -= this.passedFlags[at]!;
+      this.timedCount -= this.timedFlags[at]!;
+      this.microsSum -= this.micros[at]!;
       this.start = (this.start + 1) % WINDOW_SIZE;
     } else {
-      const at = (this.start + this.length) % WINDOW_SIZE;
-      this.passedFlags[at] = flag;
-      this.micros[at] = micros;
+      at = (this.start + this.length) % WINDOW_SIZE;
       this.length++;
     }
+    this.passedFlags[at] = flag;
+    this.timedFlags[at] = timed;
+    this.micros[at] = value;
     this.passedCount += flag;
-    this.microsSum += micros;
+    this.timedCount += timed;
+    this.microsSum += value;
     // Counted back from the newest and never longer than the window itself.
     this.streak = passed ? Math.min(this.streak + 1, this.length) : 0;
   }
@@ -183,30 +213,33 @@ export class ReputationWindow {
     const out: WindowEntry[] = [];
     for (let i = 0; i < this.length; i++) {
       const at = (this.start + i) % WINDOW_SIZE;
-      out.push({ passed: this.passedFlags[at] === 1, latency_ms: this.micros[at]! / 1000 });
+      out.push({ passed: this.passedFlags[at] === 1, latency_ms: this.timedFlags[at] === 1 ? this.micros[at]! / 1000 : null });
     }
     return out;
   }
 
   reputation(): Reputation {
-    return summarise(this.length, this.passedCount, this.microsSum, this.streak);
+    return summarise(this.length, this.passedCount, this.timedCount, this.microsSum, this.streak);
   }
 
   /**
-   * Layout (version 2): the marker bytes 0x32 0xFF, then one unsigned LEB128 varint per entry, oldest first, holding
-   * `latency µs × 2 + passed`. A typical latency of 100–999 ms takes 3 bytes, so a full window is ~1.5 KB and fits on
-   * one database page beside others, where the version-1 layout (9 bytes an entry, 4.5 KB) spilled onto an overflow page
-   * that every write dirtied again. Version 1 is still read (see fromBlob).
+   * Layout (version 3): the marker bytes 0x33 0xFF, then one unsigned LEB128 varint per entry, oldest first, holding
+   * `code × 2 + passed`, where code is 0 for an evaluation without latency and `latency µs + 1` otherwise. A typical
+   * latency of 100–999 ms takes 3 bytes, so a full window is ~1.5 KB and fits on one database page beside others, where
+   * the version-1 layout (9 bytes an entry, 4.5 KB) spilled onto an overflow page that every write dirtied again.
+   * Version 2 (`latency µs × 2 + passed`, marker 0x32 0xFF) could not say "no latency"; it and version 1 are still
+   * read (see fromBlob).
    */
   toBlob(): Uint8Array {
     const out = new Uint8Array(2 + this.length * MAX_VARINT_BYTES);
-    out[0] = BLOB_V2_MARKER[0];
-    out[1] = BLOB_V2_MARKER[1];
+    out[0] = BLOB_V3_MARKER[0];
+    out[1] = BLOB_V3_MARKER[1];
     let off = 2;
     for (let i = 0; i < this.length; i++) {
       const at = (this.start + i) % WINDOW_SIZE;
+      const code = this.timedFlags[at] === 1 ? this.micros[at]! + 1 : 0;
       // Arithmetic rather than bit operators: values go past 2^32 (latencyMicros caps them at 2^43).
-      let value = this.micros[at]! * 2 + this.passedFlags[at]!;
+      let value = code * 2 + this.passedFlags[at]!;
       while (value >= 0x80) {
         out[off++] = (value % 0x80) | 0x80;
         value = Math.floor(value / 0x80);
@@ -217,14 +250,15 @@ export class ReputationWindow {
   }
 
   /**
-   * Decodes either layout; anything malformed yields only the complete entries before it, never an exception. A
+   * Decodes any layout; anything malformed yields only the complete entries before it, never an exception. A
    * version-1 blob (u16 length, then `length` × (u8 passed, f64 latency ms)) has a second byte of 0 or 1, since its
    * length is at most 500, which is how the two are told apart.
    */
   static fromBlob(blob: Uint8Array | null | undefined): ReputationWindow {
     const window = new ReputationWindow();
     if (!blob || blob.byteLength < 2) return window;
-    if (blob[0] === BLOB_V2_MARKER[0] && blob[1] === BLOB_V2_MARKER[1]) {
+    const v3 = blob[0] === BLOB_V3_MARKER[0] && blob[1] === BLOB_V3_MARKER[1];
+    if (v3 || (blob[0] === BLOB_V2_MARKER[0] && blob[1] === BLOB_V2_MARKER[1])) {
       let off = 2;
       while (off < blob.byteLength && window.length < WINDOW_SIZE) {
         let value = 0;
@@ -238,7 +272,8 @@ export class ReputationWindow {
           scale *= 0x80;
           bytes++;
         } while (byte & 0x80);
-        window.append(value % 2 === 1, Math.floor(value / 2));
+        const code = Math.floor(value / 2);
+        window.append(value % 2 === 1, v3 ? (code === 0 ? null : code - 1) : code);
       }
       return window;
     }

@@ -212,4 +212,19 @@ export const CreateKeyResponse = KeyInfo.extend({ key: z.string().describe('The 
 export const KeysResponse = z.object({ keys: z.array(KeyInfo) });
 export const KeyParams = z.strictObject({ id: z.string().min(1).max(64) });
 
+// ---- organisation settings (admin) ---------------------------------------------------------------------------------
+
+export const OrgSettingsBody = z.strictObject({
+  require_signed_ingest: z.boolean().describe('When true, POST /v1/ingest without X-Pecta-Signature is refused (401 signature_required)'),
+});
+
+export const OrgResponse = z.object({
+  id: z.string(),
+  name: z.string(),
+  created_at: z.string(),
+  require_signed_ingest: z.boolean(),
+  ingest_limit: z.number().int().nullable().describe('Requests per rolling minute on POST /v1/ingest; null is the server default'),
+  default_limit: z.number().int().nullable().describe('Requests per rolling minute on every other route; null is the server default'),
+});
+
 export const HealthResponse = z.object({ status: z.enum(['ok', 'unavailable']), version: z.string() });

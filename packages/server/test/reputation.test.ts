@@ -12,8 +12,11 @@ import { latencyMicros,
 } from '../src/reputation.js';
 import { prng } from './helpers/prng.js';
 
-const P = (latency_ms = 0): WindowEntry => ({ passed: true, latency_ms });
-const F = (latency_ms = 0): WindowEntry => ({ passed: false, latency_ms });
+const P = (latency_ms: number | null = 0): WindowEntry => ({ passed: true, latency_ms });
+const F = (latency_ms: number | null = 0): WindowEntry => ({ passed: false, latency_ms });
+/** A latency of 0–200 ms, or none at all for about a quarter of the evaluations. */
+const someLatency = (random: () => number): number | null =>
+  random() < 0.25 ? null : random() < 0.3 ? Math.floor(random() * 200) : random() * 120;
 const times = (n: number, entry: WindowEntry): WindowEntry[] => Array.from({ length: n }, () => ({ ...entry }));
 
 describe('reputation formula (SPEC §5)', () => {
@@ -60,6 +63,24 @@ describe('reputation formula (SPEC §5)', () => {
     assert.ok(scoreFor(120, 120, 50, 49) < scoreFor(120, 120, 50, 50));
   });
 
+  it('leaves an evaluation without latency out of avg_latency_ms instead of counting it as 0 ms', () => {
+    // Latencies 40 and 80 over 2 of 4 evaluations: 60 ms. 4/4*400 = 400, (1 - 60/100)*250 = 100, 4/50*200 = 16,
+    // 4/500*150 = 1.2 → 517.
+    const r = reputationOf([P(40), P(null), P(80), P(null)]);
+    assert.equal(r.avg_latency_ms, 60);
+    assert.equal(r.score, 517);
+    assert.equal(r.evaluations, 4, 'it still counts as an evaluation');
+  });
+
+  it('gives no latency points to a window where no evaluation has a latency; avg_latency_ms reads 0', () => {
+    // 400 + 0 + 4 + 0.3 → 404, where counting "no latency" as 0 ms gave the full 250 on top.
+    const r = reputationOf([P(null)]);
+    assert.deepEqual([r.score, r.avg_latency_ms], [404, 0]);
+    assert.equal(reputationOf(times(500, P(null))).score, 750);
+    assert.equal(scoreFor(1, 1, null, 1), 404);
+    assert.equal(scoreFor(1, 1, 0, 1), 654, 'a measured 0 ms still earns the full latency score');
+  });
+
   it('scores an agent without evaluations 0 with status new', () => {
     assert.deepEqual(reputationOf([]), EMPTY_REPUTATION);
     assert.deepEqual(EMPTY_REPUTATION, { score: 0, status: 'new', evaluations: 0, passed: 0, pass_rate: 0, avg_latency_ms: 0, streak: 0 });
@@ -97,21 +118,21 @@ describe('window of the last 500 evaluations', () => {
 });
 
 describe('windowLatency', () => {
-  it('uses latency_ms when given, otherwise total_latency_ms, otherwise 0', () => {
+  it('uses latency_ms when given, otherwise total_latency_ms, otherwise none', () => {
     assert.equal(windowLatency(12, 30), 12);
     assert.equal(windowLatency(0, 30), 0, '0 is a given latency');
     assert.equal(windowLatency(null, 30), 30);
     assert.equal(windowLatency(undefined, 30), 30);
-    assert.equal(windowLatency(null, null), 0);
-    assert.equal(windowLatency(undefined, undefined), 0);
+    assert.equal(windowLatency(null, null), null);
+    assert.equal(windowLatency(undefined, undefined), null);
   });
 
   it('treats negative and non-finite values as missing', () => {
     assert.equal(windowLatency(-1, 30), 30);
     assert.equal(windowLatency(Number.NaN, 30), 30);
     assert.equal(windowLatency(Infinity, 30), 30);
-    assert.equal(windowLatency(null, -5), 0);
-    assert.equal(windowLatency(null, Number.NaN), 0);
+    assert.equal(windowLatency(null, -5), null);
+    assert.equal(windowLatency(null, Number.NaN), null);
   });
 });
 
@@ -124,7 +145,7 @@ describe('ReputationWindow', () => {
       let passRate = random();
       for (let i = 0; i < 1400; i++) {
         if (i % 97 === 0) passRate = random();
-        const entry = { passed: random() < passRate, latency_ms: random() < 0.3 ? Math.floor(random() * 200) : random() * 120 };
+        const entry = { passed: random() < passRate, latency_ms: someLatency(random) };
         all.push(entry);
         const pushed = window.push(entry);
         const reference = reputationOf(all);
@@ -133,7 +154,8 @@ describe('ReputationWindow', () => {
       }
       assert.equal(window.size, 500);
       // The window keeps latencies at microsecond precision (what makes its running sums exact).
-      assert.deepEqual(window.entries(), all.slice(-500).map((e) => ({ passed: e.passed, latency_ms: latencyMicros(e.latency_ms) / 1000 })));
+      const micros = (e: WindowEntry) => latencyMicros(e.latency_ms);
+      assert.deepEqual(window.entries(), all.slice(-500).map((e) => ({ passed: e.passed, latency_ms: micros(e) === null ? null : micros(e)! / 1000 })));
     }
   });
 
@@ -142,7 +164,7 @@ describe('ReputationWindow', () => {
     const window = new ReputationWindow();
     const shadow = new ReputationWindow();
     for (let i = 0; i < 1300; i++) {
-      const entry = { passed: random() < 0.8, latency_ms: random() < 0.5 ? random() * 2000 : Math.floor(random() * 300) };
+      const entry = { passed: random() < 0.8, latency_ms: random() < 0.2 ? null : random() < 0.5 ? random() * 2000 : Math.floor(random() * 300) };
       const before = window.reputation();
       const peeked = window.peek(entry);
       assert.deepEqual(window.reputation(), before, `peek #${i} changed the window`);
@@ -164,18 +186,30 @@ describe('ReputationWindow', () => {
     assert.deepEqual(built.reputation(), reputationOf(entries));
   });
 
-  it('counts an invalid latency pushed directly as 0', () => {
+  it('treats an invalid latency pushed directly as none', () => {
     const window = new ReputationWindow();
     window.push({ passed: true, latency_ms: Number.NaN });
     window.push({ passed: true, latency_ms: -4 });
-    assert.equal(window.push({ passed: true, latency_ms: 30 }).avg_latency_ms, 10);
+    assert.equal(window.push({ passed: true, latency_ms: 30 }).avg_latency_ms, 30);
+    assert.deepEqual(window.entries().map((e) => e.latency_ms), [null, null, 30]);
+  });
+
+  it('keeps "no latency" apart from 0 ms through eviction and its blob', () => {
+    const window = new ReputationWindow([P(null), P(0), F(null), P(12.5)]);
+    assert.deepEqual(window.reputation(), reputationOf([P(null), P(0), F(null), P(12.5)]));
+    const back = ReputationWindow.fromBlob(window.toBlob());
+    assert.deepEqual(back.entries(), [P(null), P(0), F(null), P(12.5)]);
+    assert.deepEqual(back.reputation(), window.reputation());
+    // Evicting the timed entries leaves only untimed ones: the average must drop back to "none", not divide by 0.
+    for (let i = 0; i < 500; i++) back.push(P(null));
+    assert.deepEqual(back.reputation(), reputationOf(times(500, P(null))));
   });
 
   it('round-trips through its blob bit for bit, including after the ring wrapped', () => {
     const random = prng(7);
     for (const count of [0, 1, 499, 500, 501, 777]) {
       const window = new ReputationWindow();
-      for (let i = 0; i < count; i++) window.push({ passed: random() < 0.8, latency_ms: random() * 100 + 0.1 + 0.2 });
+      for (let i = 0; i < count; i++) window.push({ passed: random() < 0.8, latency_ms: i % 7 === 3 ? null : random() * 100 + 0.1 + 0.2 });
       const blob = window.toBlob();
       assert.ok(blob.byteLength <= 2 + Math.min(count, 500) * 3, `${blob.byteLength} bytes: latencies under 1 s take 3 bytes or less`);
       const back = ReputationWindow.fromBlob(blob);
@@ -204,7 +238,7 @@ describe('ReputationWindow', () => {
     // 4 ms is 4000 µs: (4000 × 2 + 1) takes two varint bytes.
     const truncated = full.subarray(0, 2 + 5 * 2 + 1);
     assert.deepEqual(ReputationWindow.fromBlob(truncated).entries(), times(5, P(4)), 'only complete entries are read');
-    const endless = new Uint8Array([0x32, 0xff, ...new Array(20).fill(0x80)]);
+    const endless = new Uint8Array([0x33, 0xff, ...new Array(20).fill(0x80)]);
     assert.equal(ReputationWindow.fromBlob(endless).size, 0, 'a varint longer than any valid one ends the decoding');
   });
 
@@ -215,11 +249,27 @@ describe('ReputationWindow', () => {
     view.setUint16(0, entries.length, true);
     entries.forEach((e, i) => {
       view.setUint8(2 + i * 9, e.passed ? 1 : 0);
-      view.setFloat64(3 + i * 9, e.latency_ms, true);
+      view.setFloat64(3 + i * 9, e.latency_ms!, true);
     });
     const window = ReputationWindow.fromBlob(v1);
     assert.deepEqual(window.entries(), entries);
     assert.deepEqual(window.reputation(), new ReputationWindow(entries).reputation());
+    assert.deepEqual(ReputationWindow.fromBlob(window.toBlob()).entries(), entries, 're-encoded in the new layout');
+  });
+
+  it('still reads the version-2 layout (latency µs × 2 + passed) that earlier builds wrote, every entry timed', () => {
+    const entries = [P(1.5), F(0), P(60_000)];
+    const v2 = [0x32, 0xff];
+    for (const e of entries) {
+      let value = Math.round(e.latency_ms! * 1000) * 2 + (e.passed ? 1 : 0);
+      while (value >= 0x80) {
+        v2.push((value % 0x80) | 0x80);
+        value = Math.floor(value / 0x80);
+      }
+      v2.push(value);
+    }
+    const window = ReputationWindow.fromBlob(new Uint8Array(v2));
+    assert.deepEqual(window.entries(), entries);
     assert.deepEqual(ReputationWindow.fromBlob(window.toBlob()).entries(), entries, 're-encoded in the new layout');
   });
 

@@ -7,7 +7,7 @@ import { ApiError } from '../errors.js';
 import type { RateLimiter } from '../ratelimit/index.js';
 import type { KeyRecord, KeyType, Organization, Store } from '../store/types.js';
 import type { SecretBox } from './crypto.js';
-import { verifyBodySignature } from './hmac.js';
+import { SIGNATURE_HEADER, verifyBodySignature } from './hmac.js';
 import { hashKey, KEY_PREFIXES, MAX_AUTHORIZATION_LENGTH, parseBearer } from './keys.js';
 
 export interface AuthContext {
@@ -25,6 +25,8 @@ declare module 'fastify' {
     admin?: boolean;
     /** Which rate-limit bucket the route counts against. */
     rateBucket?: 'ingest' | 'default';
+    /** Unsigned requests are refused when the organisation sets require_signed_ingest. */
+    signedIngest?: boolean;
   }
 }
 
@@ -126,6 +128,14 @@ export class Authenticator {
     if (config.admin && record.type !== 'secret') {
       throw new ApiError('forbidden', 'this route needs a secret (sk_live_) key');
     }
+    // Here rather than in verifySignature: the body parser never runs for a request without a body, and an unsigned
+    // request should not cost reading its body at all. A present header is verified there, as for every route.
+    if (config.signedIngest && org?.require_signed_ingest && request.headers[SIGNATURE_HEADER] === undefined) {
+      throw new ApiError(
+        'signature_required',
+        'this organisation requires signed ingest: send X-Pecta-Signature: sha256=<hex HMAC-SHA256 of the raw body, keyed with a secret key>',
+      );
+    }
   };
 
   /** Called by the body parser with the raw bytes, before they are parsed. */
@@ -144,7 +154,7 @@ export class Authenticator {
     }
   }
 
-  /** Forget cached organisation data, e.g. after its keys or limits changed on this instance. */
+  /** Forget cached organisation data, e.g. after its keys, limits or settings changed on this instance. */
   invalidate(orgId: string): void {
     this.orgCache.delete(orgId);
     this.secretCache.delete(orgId);

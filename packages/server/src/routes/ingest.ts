@@ -15,7 +15,7 @@ export function ingestRoutes(deps: RouteDeps): FastifyPluginAsync {
   return async (app) => {
     app.withTypeProvider<ZodTypeProvider>().post('/v1/ingest', {
       bodyLimit: deps.config.ingestBodyLimit,
-      config: { rateBucket: 'ingest' },
+      config: { rateBucket: 'ingest', signedIngest: true },
       schema: {
         summary: 'Record a batch of evaluation events',
         body: IngestBody,
@@ -38,8 +38,7 @@ export function ingestRoutes(deps: RouteDeps): FastifyPluginAsync {
             // Skipped gates count as passing (SPEC §2), so a derived verdict matches what the engine would say.
             passed: e.passed ?? gates.every((g) => g.passed || g.skipped === true),
             gates,
-            // Gates run in parallel, so without a reported total the slowest gate is the best estimate of it.
-            total_latency_ms: e.total_latency_ms ?? (gates.length > 0 ? Math.max(...gates.map((g) => g.latency_ms)) : null),
+            total_latency_ms: e.total_latency_ms ?? slowestReportedGate(e.gates),
             latency_ms: e.latency_ms ?? null,
             created_at,
           };
@@ -60,4 +59,15 @@ export function ingestRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
     });
   };
+}
+
+/**
+ * Gates run in parallel, so without a reported total the slowest gate is the best estimate of it. Only gates that
+ * reported a latency count: a gate without one is stored as 0 ms, and an estimate made of those alone would turn "not
+ * measured" into "instant", which is worth the whole latency score.
+ */
+function slowestReportedGate(gates: ReadonlyArray<{ latency_ms?: number | undefined }> | undefined): number | null {
+  let slowest: number | null = null;
+  for (const g of gates ?? []) if (g.latency_ms !== undefined && (slowest === null || g.latency_ms > slowest)) slowest = g.latency_ms;
+  return slowest;
 }

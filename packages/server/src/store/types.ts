@@ -16,6 +16,13 @@ export interface Organization {
   /** Per-organisation rate-limit overrides (requests per rolling minute); null means the server default. */
   ingest_limit: number | null;
   default_limit: number | null;
+  /** When true, POST /v1/ingest without an X-Pecta-Signature is refused (`signature_required`). */
+  require_signed_ingest: boolean;
+}
+
+/** Organisation settings that an admin changes; a field left out keeps its value. */
+export interface OrganizationSettings {
+  require_signed_ingest?: boolean;
 }
 
 /** A key as it is created: everything but the usage and revocation stamps the store keeps later. */
@@ -108,6 +115,8 @@ export interface Store {
   getOrganization(orgId: string): Promise<Organization | null>;
   listOrganizations(): Promise<Organization[]>;
   setOrganizationLimits(orgId: string, limits: { ingest_limit: number | null; default_limit: number | null }): Promise<boolean>;
+  /** Applies the given settings; returns the organisation as it is afterwards, or null when there is no such one. */
+  updateOrganizationSettings(orgId: string, settings: OrganizationSettings): Promise<Organization | null>;
 
   createKey(key: NewKey): Promise<KeyRecord>;
   findKeyByHash(hash: string): Promise<KeyRecord | null>;

@@ -139,6 +139,27 @@ describe('POST /v1/ingest', () => {
     assert.equal((await t.call('GET', '/v1/reputation/est', t.a.pk)).json().avg_latency_ms, 7);
   });
 
+  it('leaves an event without any latency out of the average, and estimates only from gates that reported one', async () => {
+    const r = await t.call('POST', '/v1/ingest', t.a.pk, {
+      events: [
+        { agent_id: 'untimed', passed: true, latency_ms: 40 },
+        { agent_id: 'untimed', passed: true },
+        // Gates without latency_ms are stored at 0 ms; they are not evidence of a 0 ms total.
+        { agent_id: 'untimed', gates: [{ name: 'a', passed: true }, { name: 'b', passed: true }] },
+        { agent_id: 'untimed', gates: [{ name: 'a', passed: true }, { name: 'b', passed: true, latency_ms: 20 }] },
+      ],
+    });
+    assert.equal(r.statusCode, 202);
+    const events = (await t.call('GET', '/v1/events?agent_id=untimed', t.a.pk)).json().events;
+    assert.deepEqual(events.map((e: { total_latency_ms: number | null }) => e.total_latency_ms), [20, null, null, null]);
+    const rep = (await t.call('GET', '/v1/reputation/untimed', t.a.pk)).json();
+    // Mean of 40 and 20 over the two timed events; 4 passes: 400 + (1 - 30/100)*250 = 175 + 16 + 1.2 → 592.
+    assert.deepEqual([rep.avg_latency_ms, rep.score], [30, 592]);
+    const alone = await t.call('POST', '/v1/ingest', t.a.pk, { events: [{ agent_id: 'never-timed', passed: true }] });
+    assert.equal(alone.json().reputation_updates[0].score, 404, 'no latency earns no latency points: 400 + 0 + 4 + 0.3');
+    assert.equal((await t.call('GET', '/v1/reputation/never-timed', t.a.pk)).json().avg_latency_ms, 0);
+  });
+
   it('accepts a leap day and a date-only timestamp (midnight UTC)', async () => {
     const r = await t.call('POST', '/v1/ingest', t.a.pk, { events: [{ agent_id: 'leap', passed: true, timestamp: '2024-02-29' }] });
     assert.equal(r.statusCode, 202);
@@ -233,6 +254,13 @@ describe('/v1/agents', () => {
     const seen = list.map((a: { last_seen: string }) => Date.parse(a.last_seen));
     assert.deepEqual([...seen].sort((x, y) => y - x), seen);
   });
+
+  it('moves first_seen back for an ingested event stamped in the past, and keeps last_seen at the latest evaluation', async () => {
+    await t.call('POST', '/v1/ingest', t.a.pk, { events: [{ agent_id: 'backfill', passed: true, timestamp: '2026-03-01T00:00:00Z' }] });
+    await t.call('POST', '/v1/ingest', t.a.pk, { events: [{ agent_id: 'backfill', passed: true, timestamp: '2025-12-24T08:00:00Z' }] });
+    const entry = (await t.call('GET', '/v1/agents', t.a.pk)).json().agents.find((a: { agent_id: string }) => a.agent_id === 'backfill');
+    assert.deepEqual(entry, { agent_id: 'backfill', first_seen: '2025-12-24T08:00:00.000Z', last_seen: '2026-03-01T00:00:00.000Z', eval_count: 2 });
+  });
 });
 
 describe('/v1/keys (admin)', () => {
@@ -275,7 +303,7 @@ describe('GET /openapi.json', () => {
     assert.equal(r.statusCode, 200);
     const doc = r.json();
     assert.match(doc.openapi, /^3\./);
-    for (const path of ['/v1/evaluate', '/v1/ingest', '/v1/events', '/v1/reputation/{agentId}', '/v1/agents', '/v1/keys', '/v1/keys/{id}', '/health']) {
+    for (const path of ['/v1/evaluate', '/v1/ingest', '/v1/events', '/v1/reputation/{agentId}', '/v1/agents', '/v1/keys', '/v1/keys/{id}', '/v1/org', '/health']) {
       assert.ok(doc.paths[path], `missing ${path}`);
     }
     const body = doc.paths['/v1/ingest'].post.requestBody.content['application/json'].schema;

@@ -34,10 +34,13 @@ describe('reputation stays exact under concurrent writers', () => {
           const events = Array.from({ length: n }, (_, j) => ({
             agent_id: rand() < 0.8 ? agent : agents[Math.floor(rand() * agents.length)]!,
             passed: rand() < 0.75,
-            ...(rand() < 0.5 ? { latency_ms: rand() * 200 } : { total_latency_ms: rand() * 5 }),
+            // A fifth carry no latency at all, which the window leaves out of the average.
+            ...pick(rand(), [{ latency_ms: rand() * 200 }, { total_latency_ms: rand() * 5 }, {}]),
             // Some repeats of earlier ids, which must not count twice.
             ...(rand() < 0.3 ? { event_id: `e-${seed}-${Math.floor(rand() * 200)}` } : {}),
             ...(j % 11 === 5 ? { gates: [{ name: 'g', passed: false, latency_ms: 1 }] } : {}),
+            // Gates without a latency give no estimate of the total.
+            ...(j % 13 === 7 ? { gates: [{ name: 'g', passed: true }] } : {}),
           }));
           calls.push(t.call('POST', '/v1/ingest', t.a.pk, { events }));
         }
@@ -59,3 +62,8 @@ describe('reputation stays exact under concurrent writers', () => {
     });
   }
 });
+
+/** Latency given as the agent's, as the gates' total, or not at all, in proportions 2 : 2 : 1. */
+function pick<T>(r: number, [agent, total, none]: [T, T, T]): T {
+  return r < 0.4 ? agent : r < 0.8 ? total : none;
+}

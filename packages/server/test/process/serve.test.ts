@@ -175,4 +175,25 @@ describe('pecta keys / orgs', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('orgs set turns require_signed_ingest on and off, and refuses anything but true or false', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pecta-cli-'));
+    try {
+      const org = await runCli(['orgs', 'create', '--name', 'Acme', '--data-dir', dir]);
+      const orgId = /organisation (org_\w+)/.exec(org.stdout)![1]!;
+      const on = await runCli(['orgs', 'set', orgId, '--require-signed-ingest', 'true', '--data-dir', dir]);
+      assert.equal(on.code, 0, on.stderr);
+      assert.match(on.stdout, /signed ingest required/);
+      assert.match((await runCli(['orgs', 'list', '--data-dir', dir])).stdout, new RegExp(`${orgId}.*signed ingest required`));
+      const bad = await runCli(['orgs', 'set', orgId, '--require-signed-ingest', 'yes', '--data-dir', dir]);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /must be true or false/);
+      assert.equal((await runCli(['orgs', 'set', 'org_nope', '--require-signed-ingest', 'true', '--data-dir', dir])).code, 2);
+      const off = await runCli(['orgs', 'set', orgId, '--require-signed-ingest', 'false', '--data-dir', dir]);
+      assert.equal(off.code, 0, off.stderr);
+      assert.doesNotMatch((await runCli(['orgs', 'list', '--data-dir', dir])).stdout, /signed ingest required/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

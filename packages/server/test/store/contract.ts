@@ -74,6 +74,7 @@ async function newOrg(store: Store, overrides: Partial<Organization> = {}): Prom
     created_at: T0,
     ingest_limit: null,
     default_limit: null,
+    require_signed_ingest: false,
     ...overrides,
   };
   await store.createOrganization(org);
@@ -113,6 +114,10 @@ async function assertAgentExact(store: Store, orgId: string, agentId: string, me
   assert.ok(rep, `${message} ${agentId} has a reputation`);
   assert.deepEqual(reputationPart(rep), reputationOf(window), `${message} ${agentId} reputation`);
   assert.equal(rep.eval_count, events.length, `${message} ${agentId} eval_count`);
+  if (events.length > 0) {
+    const times = events.map((e) => e.created_at);
+    assert.deepEqual([rep.first_seen, rep.last_seen], [Math.min(...times), Math.max(...times)], `${message} ${agentId} first_seen/last_seen`);
+  }
   return events;
 }
 
@@ -153,6 +158,23 @@ export function storeContract(name: string, makeStore: () => Promise<StoreHarnes
           assert.equal(await store.setOrganizationLimits(a.id, { ingest_limit: null, default_limit: null }), true);
           assert.deepEqual(await store.getOrganization(a.id), a);
           assert.equal(await store.setOrganizationLimits(uid('org'), { ingest_limit: 1, default_limit: 1 }), false);
+        }));
+
+      it('stores require_signed_ingest (off unless set) and changes it only on the named organisation', () =>
+        withStore(async ({ store }) => {
+          const a = await newOrg(store, { ingest_limit: 5 });
+          const b = await newOrg(store, { require_signed_ingest: true });
+          assert.equal((await store.getOrganization(a.id))!.require_signed_ingest, false);
+          assert.deepEqual(await store.getOrganization(b.id), b);
+          assert.deepEqual(await store.updateOrganizationSettings(a.id, { require_signed_ingest: true }), { ...a, require_signed_ingest: true });
+          assert.deepEqual(await store.getOrganization(a.id), { ...a, require_signed_ingest: true });
+          assert.deepEqual(await store.updateOrganizationSettings(a.id, {}), { ...a, require_signed_ingest: true }, 'a setting left out keeps its value');
+          assert.deepEqual((await store.listOrganizations()).find((o) => o.id === a.id), { ...a, require_signed_ingest: true });
+          assert.equal(await store.setOrganizationLimits(a.id, { ingest_limit: null, default_limit: null }), true);
+          assert.equal((await store.getOrganization(a.id))!.require_signed_ingest, true, 'limits leave the setting alone');
+          assert.deepEqual(await store.updateOrganizationSettings(b.id, { require_signed_ingest: false }), { ...b, require_signed_ingest: false });
+          assert.equal((await store.getOrganization(a.id))!.require_signed_ingest, true);
+          assert.equal(await store.updateOrganizationSettings(uid('org'), { require_signed_ingest: true }), null);
         }));
     });
 
@@ -307,7 +329,35 @@ export function storeContract(name: string, makeStore: () => Promise<StoreHarnes
           assert.equal(rep!.avg_latency_ms, 16.667);
         }));
 
-      it('creates an agent on first sight with first_seen/last_seen spanning its events, then only moves last_seen forward', () =>
+      it('leaves an evaluation without any latency out of the average, and gives a window without latencies no latency points', () =>
+        withStore(async (h) => {
+          let store = h.store;
+          const org = await newOrg(store);
+          const untimed = { latency_ms: null, total_latency_ms: null, gates: [] };
+          await store.recordEvents(org.id, [event('a', { latency_ms: 30 }), event('a', untimed), event('a', { latency_ms: 60 })]);
+          assert.equal((await store.getReputation(org.id, 'a'))!.avg_latency_ms, 45);
+          await assertAgentExact(store, org.id, 'a');
+          const only = await store.recordEvents(org.id, [event('b', untimed), event('b', untimed)]);
+          // 400 (all passed) + 0 (no latency) + 2/50*200 = 8 + 2/500*150 = 0.6 → 408.
+          assert.deepEqual([only.reputations[0]!.score, only.reputations[0]!.avg_latency_ms], [408, 0]);
+          await assertAgentExact(store, org.id, 'b');
+          if (h.reopen) {
+            await store.close();
+            store = await h.reopen();
+          }
+          // The stored window still knows which entry had no latency, and lets it leave like any other.
+          const later = await store.recordEvents(org.id, [event('a', { latency_ms: 90 })]);
+          assert.equal(later.reputations[0]!.avg_latency_ms, 60);
+          await store.recordEvents(org.id, Array.from({ length: 496 }, () => event('a', { latency_ms: 10 })));
+          // A full window, 499 of its entries timed: (30 + 60 + 90 + 496 × 10) / 499.
+          assert.equal((await store.getReputation(org.id, 'a'))!.avg_latency_ms, 10.301);
+          // The untimed one leaves second: (60 + 90 + 498 × 10) / 500.
+          await store.recordEvents(org.id, [event('a', { latency_ms: 10 }), event('a', { latency_ms: 10 })]);
+          assert.equal((await store.getReputation(org.id, 'a'))!.avg_latency_ms, 10.26);
+          await assertAgentExact(store, org.id, 'a');
+        }));
+
+      it('keeps first_seen/last_seen at the earliest and latest time of the recorded evaluations, whatever the arrival order', () =>
         withStore(async ({ store }) => {
           const org = await newOrg(store);
           await store.recordEvents(org.id, [
@@ -317,12 +367,32 @@ export function storeContract(name: string, makeStore: () => Promise<StoreHarnes
           ]);
           let rep = await store.getReputation(org.id, 'a');
           assert.deepEqual([rep!.first_seen, rep!.last_seen, rep!.eval_count], [T0 + 100, T0 + 900, 3]);
-          await store.recordEvents(org.id, [event('a', { created_at: T0 + 50 })]);
+          // A backfilled event stamped in the past moves first_seen back; it still joins the window as the newest.
+          await store.recordEvents(org.id, [event('a', { created_at: T0 + 50, passed: false })]);
           rep = await store.getReputation(org.id, 'a');
-          assert.deepEqual([rep!.first_seen, rep!.last_seen, rep!.eval_count], [T0 + 100, T0 + 900, 4]);
+          assert.deepEqual([rep!.first_seen, rep!.last_seen, rep!.eval_count, rep!.streak], [T0 + 50, T0 + 900, 4, 0]);
           await store.recordEvents(org.id, [event('a', { created_at: T0 + 1000 })]);
           rep = await store.getReputation(org.id, 'a');
-          assert.deepEqual([rep!.first_seen, rep!.last_seen, rep!.eval_count], [T0 + 100, T0 + 1000, 5]);
+          assert.deepEqual([rep!.first_seen, rep!.last_seen, rep!.eval_count], [T0 + 50, T0 + 1000, 5]);
+          // A repeated event_id is not an evaluation recorded: it moves neither time.
+          const id = uid('client');
+          await store.recordEvents(org.id, [event('a', { event_id: id, created_at: T0 + 2000 })]);
+          await store.recordEvents(org.id, [event('a', { event_id: id, created_at: T0 + 1 }), event('a', { event_id: id, created_at: T0 + 3000 })]);
+          rep = await store.getReputation(org.id, 'a');
+          assert.deepEqual([rep!.first_seen, rep!.last_seen, rep!.eval_count], [T0 + 50, T0 + 2000, 6]);
+          await assertAgentExact(store, org.id, 'a');
+        }));
+
+      it('orders the agent list by the latest evaluation time, so a backfill of old events does not bring an agent to the top', () =>
+        withStore(async ({ store }) => {
+          const org = await newOrg(store);
+          await store.recordEvents(org.id, [event('recent', { created_at: T0 + 500 })]);
+          await store.recordEvents(org.id, [event('backfilled', { created_at: T0 + 100 })]);
+          await store.recordEvents(org.id, [event('backfilled', { created_at: T0 + 10 })]);
+          assert.deepEqual(await store.listAgents(org.id, 10), [
+            { agent_id: 'recent', first_seen: T0 + 500, last_seen: T0 + 500, eval_count: 1 },
+            { agent_id: 'backfilled', first_seen: T0 + 10, last_seen: T0 + 100, eval_count: 2 },
+          ]);
         }));
 
       it('keeps a window of the last 500 evaluations, the lifetime count and an exact per-event score', () =>
@@ -560,7 +630,7 @@ export function storeContract(name: string, makeStore: () => Promise<StoreHarnes
           assert.equal((await store.listAgents(org.id, 1))[0]!.agent_id, 'old');
         }));
 
-      it('registers an agent once; later events count it and keep first_seen', () =>
+      it('registers an agent once; its first evaluation then sets first_seen and last_seen to its own time', () =>
         withStore(async ({ store }) => {
           const org = await newOrg(store);
           assert.equal(await store.registerAgent(org.id, 'r', T0 + 100), true);
@@ -578,10 +648,12 @@ export function storeContract(name: string, makeStore: () => Promise<StoreHarnes
             avg_latency_ms: 0,
             streak: 0,
           });
-          const result = await store.recordEvents(org.id, [event('r', { created_at: T0 + 200, latency_ms: 10 })]);
+          // Registration is not an evaluation: the seed defines both times by the evaluations recorded, so the first one
+          // replaces the registration time, even when it is stamped earlier.
+          const result = await store.recordEvents(org.id, [event('r', { created_at: T0 + 50, latency_ms: 10 })]);
           assert.equal(result.reputations[0]!.evaluations, 1);
           const rep = await store.getReputation(org.id, 'r');
-          assert.deepEqual([rep!.first_seen, rep!.last_seen, rep!.eval_count], [T0 + 100, T0 + 200, 1]);
+          assert.deepEqual([rep!.first_seen, rep!.last_seen, rep!.eval_count], [T0 + 50, T0 + 50, 1]);
           await assertAgentExact(store, org.id, 'r');
           assert.equal(await store.registerAgent(org.id, 'r', T0 + 300), false);
           assert.equal((await store.getReputation(org.id, 'r'))!.eval_count, 1, 'registering again changes nothing');
@@ -699,7 +771,8 @@ export function storeContract(name: string, makeStore: () => Promise<StoreHarnes
                   event_id: random() < 0.3 ? pick(eventIds) : null,
                   latency_ms: random() < 0.5 ? pick(latencies) : null,
                   total_latency_ms: random() < 0.9 ? pick(latencies) : null,
-                  created_at: (clock += Math.floor(random() * 3)),
+                  // Now and then a backfill stamped well in the past.
+                  created_at: (clock += Math.floor(random() * 3)) - (random() < 0.1 ? Math.floor(random() * 5000) : 0),
                 }),
               );
               return { orgId, events };

@@ -61,7 +61,7 @@ function event(agentId: string, overrides: Partial<NewEvent> = {}): NewEvent {
   };
 }
 
-const ORG: Organization = { id: 'org_1', name: 'Acme', created_at: T0, ingest_limit: null, default_limit: null };
+const ORG: Organization = { id: 'org_1', name: 'Acme', created_at: T0, ingest_limit: null, default_limit: null, require_signed_ingest: false };
 
 /** A store on a temp file with one organisation; cleanup closes it and removes the folder. */
 async function fileStore(options: { maxQueuedEvents?: number; busyTimeoutMs?: number; writerThread?: boolean; maxCachedAgents?: number } = {}) {
@@ -201,6 +201,76 @@ describe('SqliteStore: connection and schema', () => {
     }
   });
 
+  it('upgrades a version-2 file: windows that counted a missing latency as 0 ms and first_seen are recomputed from the events', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'pecta.db');
+    // As an earlier build stored them: 'a' had an evaluation without any latency (written into the window as 0 ms) and
+    // a backfill that did not move first_seen; 'b' has a measured 0 ms, which needs no rebuild.
+    const rows = [
+      { agent: 'a', passed: 1, latency: 40, total: null, at: T0 + 50 },
+      { agent: 'a', passed: 1, latency: null, total: null, at: T0 + 60 },
+      { agent: 'a', passed: 0, latency: null, total: 20, at: T0 + 10 },
+      { agent: 'b', passed: 1, latency: 0, total: null, at: T0 + 5 },
+    ];
+    const v2Blob = (entries: Array<{ passed: number; ms: number }>) => {
+      const bytes = [0x32, 0xff];
+      for (const e of entries) {
+        let value = Math.round(e.ms * 1000) * 2 + e.passed;
+        while (value >= 0x80) {
+          bytes.push((value % 0x80) | 0x80);
+          value = Math.floor(value / 0x80);
+        }
+        bytes.push(value);
+      }
+      return new Uint8Array(bytes);
+    };
+    try {
+      const db = openDatabase(path);
+      db.exec(MIGRATIONS[0]!);
+      db.exec(MIGRATIONS[1]!);
+      db.pragma('user_version = 2');
+      db.prepare('INSERT INTO organizations (key, id, name, created_at) VALUES (1, ?, ?, ?)').run(ORG.id, ORG.name, ORG.created_at);
+      for (const [key, agent] of [[1, 'a'], [2, 'b']] as const) {
+        const mine = rows.filter((r) => r.agent === agent);
+        const old = reputationOf(mine.map((r) => ({ passed: r.passed === 1, latency_ms: r.latency ?? r.total ?? 0 })));
+        db.prepare(`INSERT INTO agents (key, org_key, agent_id, first_seen, last_seen, eval_count, window_blob, score, status, evaluations, passed, pass_rate, avg_latency_ms, streak)
+                    VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+          .run(key, agent, mine[0]!.at, T0 + 60, mine.length, v2Blob(mine.map((r) => ({ passed: r.passed, ms: r.latency ?? r.total ?? 0 }))),
+            old.score, old.status, old.evaluations, old.passed, old.pass_rate, old.avg_latency_ms, old.streak);
+        for (const r of mine) {
+          db.prepare(`INSERT INTO events (org_key, agent_key, evaluation_id, event_id, tool_name, passed, gates, total_latency_ms, latency_ms, reputation_score, created_at)
+                      VALUES (1, ?, ?, NULL, NULL, ?, '[]', ?, ?, 0, ?)`).run(key, `ev_${agent}_${r.at}`, r.passed, r.total, r.latency, r.at);
+        }
+      }
+      db.close();
+
+      const store = new SqliteStore({ path });
+      await store.init();
+      try {
+        assert.equal(store.settings().user_version, SCHEMA_VERSION);
+        for (const agent of ['a', 'b']) {
+          const stored = await store.agentEventsInOrder(ORG.id, agent);
+          const { agent_id: _, first_seen, last_seen, eval_count: _c, ...rep } = (await store.getReputation(ORG.id, agent))!;
+          assert.deepEqual(rep, reputationOf(stored.map((e) => ({ passed: e.passed, latency_ms: windowLatency(e.latency_ms, e.total_latency_ms) }))), agent);
+          const times = stored.map((e) => e.created_at);
+          assert.deepEqual([first_seen, last_seen], [Math.min(...times), Math.max(...times)], agent);
+        }
+        assert.equal((await store.getReputation(ORG.id, 'a'))!.avg_latency_ms, 30, 'mean of 40 and 20; the untimed one is left out');
+        assert.equal((await store.getOrganization(ORG.id))!.require_signed_ingest, false, 'signed ingest stays optional until set');
+        // The rebuilt window keeps counting exactly.
+        await store.recordEvents(ORG.id, [event('a', { latency_ms: 90 })]);
+        const stored = await store.agentEventsInOrder(ORG.id, 'a');
+        const { agent_id: _, first_seen: _f, last_seen: _l, eval_count: _c, ...rep } = (await store.getReputation(ORG.id, 'a'))!;
+        assert.deepEqual(rep, reputationOf(stored.map((e) => ({ passed: e.passed, latency_ms: windowLatency(e.latency_ms, e.total_latency_ms) }))));
+        assert.equal(rep.avg_latency_ms, 50);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a file written by a newer schema version', async () => {
     const dir = tempDir();
     const path = join(dir, 'pecta.db');
@@ -329,7 +399,7 @@ for (const writerThread of [true, false]) describe(`SqliteStore: group commit ($
     }
   });
 
-  it('first_seen of a new agent spans only the batch that created it', async () => {
+  it('batches sharing a group commit move first_seen/last_seen as they would one after the other', async () => {
     const { store, cleanup } = await fileStore({ writerThread });
     try {
       await Promise.all([
@@ -337,7 +407,7 @@ for (const writerThread of [true, false]) describe(`SqliteStore: group commit ($
         store.recordEvents(ORG.id, [event('a', { created_at: T0 + 100 })]),
       ]);
       const rep = await store.getReputation(ORG.id, 'a');
-      assert.deepEqual([rep!.first_seen, rep!.last_seen], [T0 + 500, T0 + 500], 'as if the batches ran one after the other');
+      assert.deepEqual([rep!.first_seen, rep!.last_seen], [T0 + 100, T0 + 500]);
     } finally {
       await cleanup();
     }
@@ -553,7 +623,8 @@ describe('SqliteStore: writes on a writer thread', () => {
       assert.equal(recorded.reputations[0]!.evaluations, 1);
       assert.equal(limited, true);
       const rep = await store.getReputation(org.id, 'a');
-      assert.deepEqual([rep!.first_seen, rep!.eval_count], [T0 - 1000, 1], 'the registration came first and was kept');
+      // registered === true already shows the registration came first; the evaluation then set the times.
+      assert.deepEqual([rep!.first_seen, rep!.eval_count], [T0, 1]);
     } finally {
       await cleanup();
     }
@@ -571,7 +642,7 @@ describe('SqliteStore: writes on a writer thread', () => {
         store.recordEvents(ORG.id, [event('a')]),
         store.recordEvents(ORG.id, [event('a', { tool_name: unsendable })]),
         store.recordEvents(ORG.id, [event('a')]),
-        store.createOrganization({ id: 'org_unsendable', name: unsendable, created_at: T0, ingest_limit: null, default_limit: null }),
+        store.createOrganization({ id: 'org_unsendable', name: unsendable, created_at: T0, ingest_limit: null, default_limit: null, require_signed_ingest: false }),
         store.recordEvents(ORG.id, [event('a', { gates: [hooked] })]),
       ]);
       assert.match(String((badEvent as PromiseRejectedResult).reason), /tool_name must be a string/);

@@ -116,7 +116,7 @@ async function evaluations(count: number, agents = 3, from = 0): Promise<Evaluat
 
 /** What the server must report for each agent: SPEC §5 recomputed from the tracked results, in tracking order. */
 function expectedReputations(results: readonly EvaluationResult[]): Map<string, ReturnType<typeof reputationOf>> {
-  const windows = new Map<string, Array<{ passed: boolean; latency_ms: number }>>();
+  const windows = new Map<string, Array<{ passed: boolean; latency_ms: number | null }>>();
   for (const r of results) {
     const w = windows.get(r.agent_id) ?? [];
     w.push({ passed: r.passed, latency_ms: windowLatency(r.latency_ms, r.total_latency_ms) });
@@ -218,6 +218,27 @@ describe('PectaTelemetry against the real server', () => {
       assert.ok(errors.every((m) => m.includes('HTTP 401 hmac_invalid')), errors.join('\n'));
       const { agents } = (await get(w.server, w.org.pk, '/v1/agents')) as { agents: unknown[] };
       assert.equal(agents.length, 0);
+    } finally {
+      await w.dispose();
+    }
+  });
+
+  it('an organisation that requires signed ingest takes batches signed with secretKey and refuses unsigned ones', async () => {
+    const w = await world();
+    try {
+      await w.server.store.updateOrganizationSettings(w.org.orgId, { require_signed_ingest: true });
+      const errors: string[] = [];
+      const unsigned = telemetry(w, { maxBatch: 20, onError: (m) => errors.push(m) });
+      for (const r of await evaluations(20)) unsigned.track(r);
+      await unsigned.shutdown();
+      assert.deepEqual(unsigned.stats(), { sent: 0, dropped: 0, failed: 20, sampledOut: 0, pending: 0 });
+      assert.ok(errors.length === 1 && errors[0]!.includes('HTTP 401 signature_required'), errors.join('\n'));
+      const signed = telemetry(w, { secretKey: w.org.sk, maxBatch: 20 });
+      const results = await evaluations(20);
+      for (const r of results) signed.track(r);
+      await signed.shutdown();
+      assert.equal(signed.stats().sent, 20);
+      await assertServerMatches(w, results);
     } finally {
       await w.dispose();
     }

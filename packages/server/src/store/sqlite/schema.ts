@@ -4,6 +4,9 @@
  * earlier builds; version 2 is the current layout and carries the explanations.
  */
 
+import { ReputationWindow, WINDOW_SIZE, windowLatency } from '../../reputation.js';
+import type { Database } from './driver.js';
+
 /** Index names that the query builder names in INDEXED BY, so a renamed index fails loudly instead of scanning. */
 export const EVENT_INDEX = {
   byPassed: 'events_org_passed_time',
@@ -181,6 +184,52 @@ CREATE INDEX ${EVENT_INDEX.byPassed} ON events(org_key, passed, created_at);
 CREATE INDEX ${EVENT_INDEX.byAgentPassed} ON events(agent_key, passed, created_at);
 `;
 
-export const MIGRATIONS: readonly string[] = [V1, V2];
+/**
+ * Version 3: reputation integrity (SPEC §9).
+ * - organizations.require_signed_ingest: when 1, POST /v1/ingest without X-Pecta-Signature is refused.
+ * - first_seen/last_seen become the earliest and latest created_at of the agent's recorded evaluations; earlier builds
+ *   kept first_seen at the creating batch and a registered agent's registration time, so agents with evaluations are
+ *   recomputed from their events (agents without keep their registration time).
+ * - Windows gain a way to say "no latency" (blob layout 3, see ReputationWindow.toBlob); the windows an earlier build
+ *   wrote counted such evaluations as 0 ms, and are rebuilt from the stored events by rebuildWindowsWithoutLatency,
+ *   which the writer runs right after this script in the same transaction.
+ */
+const V3 = `
+ALTER TABLE organizations ADD COLUMN require_signed_ingest INTEGER NOT NULL DEFAULT 0 CHECK (require_signed_ingest IN (0, 1));
+
+UPDATE agents SET
+  first_seen = (SELECT min(e.created_at) FROM events AS e WHERE e.agent_key = agents.key),
+  last_seen = (SELECT max(e.created_at) FROM events AS e WHERE e.agent_key = agents.key)
+WHERE EXISTS (SELECT 1 FROM events AS e WHERE e.agent_key = agents.key);
+`;
+
+export const MIGRATIONS: readonly string[] = [V1, V2, V3];
+
+/**
+ * The part of migration 3 that SQL cannot do: an agent whose stored window holds a 0 ms entry may hold an evaluation
+ * without latency that layout 2 could only write as 0, so its window and reputation columns are recomputed from its
+ * last 500 stored events (the definition of the window). Windows without a 0 ms entry are already right.
+ */
+export function rebuildWindowsWithoutLatency(db: Database): void {
+  const agents = db.prepare<{ key: number; window_blob: Uint8Array | null }>('SELECT key, window_blob FROM agents WHERE window_blob IS NOT NULL');
+  const lastEvents = db.prepare<{ passed: number; latency_ms: number | null; total_latency_ms: number | null }>(
+    `SELECT passed, latency_ms, total_latency_ms FROM events WHERE agent_key = ? ORDER BY seq DESC LIMIT ${WINDOW_SIZE}`,
+  );
+  const save = db.prepare(
+    `UPDATE agents SET window_blob = ?, score = ?, status = ?, evaluations = ?, passed = ?, pass_rate = ?, avg_latency_ms = ?,
+                       streak = ?
+     WHERE key = ?`,
+  );
+  for (const agent of agents.all()) {
+    if (!ReputationWindow.fromBlob(agent.window_blob).entries().some((e) => e.latency_ms === 0)) continue;
+    const entries = lastEvents
+      .all(agent.key)
+      .reverse()
+      .map((e) => ({ passed: e.passed === 1, latency_ms: windowLatency(e.latency_ms, e.total_latency_ms) }));
+    const window = new ReputationWindow(entries);
+    const r = window.reputation();
+    save.run(window.toBlob(), r.score, r.status, r.evaluations, r.passed, r.pass_rate, r.avg_latency_ms, r.streak, agent.key);
+  }
+}
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

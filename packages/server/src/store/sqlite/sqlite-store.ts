@@ -26,6 +26,7 @@ import type {
   NewEvent,
   NewKey,
   Organization,
+  OrganizationSettings,
   RecordResult,
   Store,
   StoredEvent,
@@ -111,15 +112,21 @@ const AGENT_EVENTS_SQL = `SELECT ${eventColumns('?')} FROM events AS e INDEXED B
 const LIST_AGENTS_SQL = `SELECT agent_id, first_seen, last_seen, eval_count FROM agents
    WHERE org_key = ? ORDER BY last_seen DESC, agent_id LIMIT ?`;
 
+const ORG_COLUMNS = 'id, name, created_at, ingest_limit, default_limit, require_signed_ingest';
+
+interface OrganizationRow extends Omit<Organization, 'require_signed_ingest'> {
+  require_signed_ingest: number;
+}
+
+function toOrganization(row: OrganizationRow): Organization {
+  return { ...row, require_signed_ingest: row.require_signed_ingest === 1 };
+}
+
 function prepareReadStatements(db: Database) {
   const keyColumns = 'id, org_id, type, label, hash, hint, created_at, last_used_at, revoked_at, secret_ciphertext';
   return {
-    getOrg: db.prepare<Organization>(
-      'SELECT id, name, created_at, ingest_limit, default_limit FROM organizations WHERE id = ?',
-    ),
-    listOrgs: db.prepare<Organization>(
-      'SELECT id, name, created_at, ingest_limit, default_limit FROM organizations ORDER BY created_at, id',
-    ),
+    getOrg: db.prepare<OrganizationRow>(`SELECT ${ORG_COLUMNS} FROM organizations WHERE id = ?`),
+    listOrgs: db.prepare<OrganizationRow>(`SELECT ${ORG_COLUMNS} FROM organizations ORDER BY created_at, id`),
     keyByHash: db.prepare<KeyRow>(`SELECT ${keyColumns} FROM api_keys WHERE hash = ?`),
     listKeys: db.prepare<KeyRow>(`SELECT ${keyColumns} FROM api_keys WHERE org_id = ? ORDER BY created_at, id`),
     activeSecretKeys: db.prepare<KeyRow>(
@@ -216,11 +223,21 @@ export class SqliteStore implements Store {
   }
 
   async getOrganization(orgId: string): Promise<Organization | null> {
-    return this.sql().getOrg.get(orgId) ?? null;
+    const row = this.sql().getOrg.get(orgId);
+    return row ? toOrganization(row) : null;
   }
 
   async listOrganizations(): Promise<Organization[]> {
-    return this.sql().listOrgs.all();
+    return this.sql().listOrgs.all().map(toOrganization);
+  }
+
+  async updateOrganizationSettings(orgId: string, settings: OrganizationSettings): Promise<Organization | null> {
+    const found = await this.writes().write({
+      op: 'updateOrganizationSettings',
+      orgId,
+      require_signed_ingest: settings.require_signed_ingest ?? null,
+    });
+    return found ? this.getOrganization(orgId) : null;
   }
 
   async setOrganizationLimits(

@@ -22,7 +22,7 @@ import {
 } from '../../reputation.js';
 import type { KeyRecord, NewEvent, NewKey, Organization } from '../types.js';
 import type { Database } from './driver.js';
-import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { MIGRATIONS, rebuildWindowsWithoutLatency, SCHEMA_VERSION } from './schema.js';
 import { WireEventReader, wireEventCount, type WireEvents } from './wire-events.js';
 
 // ---- requests and outcomes (they cross the thread boundary: plain data only) ------------------------------------------
@@ -31,6 +31,7 @@ export type WriteOp =
   | { op: 'recordEvents'; orgId: string; events: WireEvents }
   | { op: 'createOrganization'; org: Organization }
   | { op: 'setOrganizationLimits'; orgId: string; ingest_limit: number | null; default_limit: number | null }
+  | { op: 'updateOrganizationSettings'; orgId: string; require_signed_ingest: boolean | null }
   | { op: 'createKey'; key: NewKey }
   | { op: 'revokeKey'; orgId: string; keyId: string; at: number }
   | { op: 'touchKeys'; uses: Array<[keyId: string, at: number]> }
@@ -52,6 +53,7 @@ export interface WriteValues {
   recordEvents: RecordOutcome;
   createOrganization: null;
   setOrganizationLimits: boolean;
+  updateOrganizationSettings: boolean;
   createKey: KeyRow;
   revokeKey: KeyRow | null;
   touchKeys: null;
@@ -140,7 +142,7 @@ const JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024;
 export const DEFAULT_WAL_AUTOCHECKPOINT_PAGES = 4000;
 
 /**
- * Agents kept in memory between transactions. Each holds its window as two typed arrays (4.5 KB), so the cap bounds
+ * Agents kept in memory between transactions. Each holds its window as three typed arrays (5 KB), so the cap bounds
  * the cache near 50 MB. Past it, the agents least recently written are dropped at the end of a transaction and read
  * again from their row when they next appear.
  */
@@ -149,8 +151,6 @@ export const DEFAULT_MAX_CACHED_AGENTS = 10_000;
 /** An agent as the writer knows it: its row as of the last commit, plus what the running transaction changed. */
 interface AgentState {
   key: number;
-  /** The batch that created the agent, while its transaction runs: first_seen is the minimum of its events' times. */
-  createdBy: WriteRequest | null;
   touched: boolean;
   firstSeen: number;
   lastSeen: number;
@@ -178,9 +178,14 @@ function prepareWriteStatements(db: Database) {
     orgKey: db.prepare<{ key: number }>('SELECT key FROM organizations WHERE id = ?'),
     dataVersion: db.prepare<{ data_version: number }>('PRAGMA data_version'),
     insertOrg: db.prepare(
-      'INSERT INTO organizations (id, name, created_at, ingest_limit, default_limit) VALUES (?, ?, ?, ?, ?)',
+      `INSERT INTO organizations (id, name, created_at, ingest_limit, default_limit, require_signed_ingest)
+       VALUES (?, ?, ?, ?, ?, ?)`,
     ),
     setOrgLimits: db.prepare('UPDATE organizations SET ingest_limit = ?, default_limit = ? WHERE id = ?'),
+    // coalesce: a setting sent as NULL keeps its value.
+    setOrgSettings: db.prepare(
+      'UPDATE organizations SET require_signed_ingest = coalesce(?, require_signed_ingest) WHERE id = ?',
+    ),
     insertKey: db.prepare(
       `INSERT INTO api_keys (id, org_id, type, label, hash, hint, created_at, last_used_at, revoked_at, secret_ciphertext)
        VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)`,
@@ -243,7 +248,10 @@ export class SqliteWriter {
         if (version > SCHEMA_VERSION) {
           throw new Error(`database schema version ${version} is newer than this server supports (${SCHEMA_VERSION})`);
         }
-        for (let v = version; v < SCHEMA_VERSION; v++) this.db.exec(MIGRATIONS[v]!);
+        for (let v = version; v < SCHEMA_VERSION; v++) {
+          this.db.exec(MIGRATIONS[v]!);
+          if (v === 2) rebuildWindowsWithoutLatency(this.db);
+        }
         if (version < SCHEMA_VERSION) this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
       })
       .immediate();
@@ -287,11 +295,15 @@ export class SqliteWriter {
     switch (request.op) {
       case 'createOrganization': {
         const { org } = request;
-        s.insertOrg.run(org.id, org.name, org.created_at, org.ingest_limit ?? null, org.default_limit ?? null);
+        s.insertOrg.run(org.id, org.name, org.created_at, org.ingest_limit ?? null, org.default_limit ?? null, org.require_signed_ingest ? 1 : 0);
         return null;
       }
       case 'setOrganizationLimits':
         return s.setOrgLimits.run(request.ingest_limit ?? null, request.default_limit ?? null, request.orgId).changes > 0;
+      case 'updateOrganizationSettings': {
+        const flag = request.require_signed_ingest === null ? null : request.require_signed_ingest ? 1 : 0;
+        return s.setOrgSettings.run(flag, request.orgId).changes > 0;
+      }
       case 'createKey': {
         const { key } = request;
         return this.db
@@ -364,10 +376,7 @@ export class SqliteWriter {
       this.agents.clear();
       throw error;
     }
-    for (const agent of touched) {
-      agent.touched = false;
-      agent.createdBy = null;
-    }
+    for (const agent of touched) agent.touched = false;
     this.evictAgents();
     this.stats.transactions++;
     this.stats.batches += batches.length;
@@ -411,7 +420,7 @@ export class SqliteWriter {
           if (!order.has(agentId)) order.set(agentId, null);
           continue;
         }
-        agent = this.createAgent(s, orgKey, agentId, batch);
+        agent = this.createAgent(s, orgKey, agentId);
       }
       order.set(agentId, agent);
       const { createdAt, passed } = event;
@@ -436,7 +445,7 @@ export class SqliteWriter {
         duplicates.push(i);
         continue;
       }
-      countEvent(agent, batch, createdAt, entry, next);
+      countEvent(agent, createdAt, entry, next);
       if (!agent.touched) {
         agent.touched = true;
         touched.push(agent);
@@ -467,7 +476,6 @@ export class SqliteWriter {
     if (!row) return null;
     agent = {
       key: row.key,
-      createdBy: null,
       touched: false,
       firstSeen: row.first_seen,
       lastSeen: row.last_seen,
@@ -480,14 +488,13 @@ export class SqliteWriter {
   }
 
   /** Inserts a placeholder row, completed by saveAgent before the commit: events refer to the agent by its key. */
-  private createAgent(s: WriteStatements, orgKey: number, agentId: string, batch: RecordRequest): AgentState {
+  private createAgent(s: WriteStatements, orgKey: number, agentId: string): AgentState {
     const created = s.createAgent.run(orgKey, agentId, 0, 0);
     const agent: AgentState = {
       key: Number(created.lastInsertRowid),
-      createdBy: batch,
       touched: false,
-      firstSeen: Number.POSITIVE_INFINITY,
-      lastSeen: Number.NEGATIVE_INFINITY,
+      firstSeen: 0,
+      lastSeen: 0,
       evalCount: 0,
       window: new ReputationWindow(),
       reputation: null,
@@ -522,10 +529,17 @@ function couldBeOneBatchsFault(error: unknown): boolean {
 
 const ENVIRONMENT_FAILURE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|READONLY|CORRUPT|NOMEM|CANTOPEN|NOTADB|PERM)/;
 
-function countEvent(agent: AgentState, batch: RecordRequest, createdAt: number, entry: WindowEntry, next: Reputation): void {
-  // first_seen of a new agent spans only the batch that created it; later batches only move last_seen.
-  if (agent.createdBy === batch) agent.firstSeen = Math.min(agent.firstSeen, createdAt);
-  agent.lastSeen = Math.max(agent.lastSeen, createdAt);
+function countEvent(agent: AgentState, createdAt: number, entry: WindowEntry, next: Reputation): void {
+  // The times of the earliest and latest evaluation recorded (the seed's definition), not of arrival: a backfill
+  // stamped in the past moves first_seen back. Until the first evaluation they hold the registration time, which
+  // is not an evaluation, so the first one replaces it.
+  if (agent.evalCount === 0) {
+    agent.firstSeen = createdAt;
+    agent.lastSeen = createdAt;
+  } else {
+    agent.firstSeen = Math.min(agent.firstSeen, createdAt);
+    agent.lastSeen = Math.max(agent.lastSeen, createdAt);
+  }
   agent.evalCount++;
   agent.window.add(entry);
   agent.reputation = next;
