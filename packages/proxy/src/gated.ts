@@ -76,19 +76,24 @@ function withTextPayloads(value: unknown): unknown {
   while (stack.length > 0) {
     const [parent, key, item] = stack.pop()!;
     if (item === null || typeof item !== 'object') {
-      (parent as Record<string | number, unknown>)[key] = item;
+      put(parent, key, item);
       continue;
     }
     const copy: Record<string, unknown> | unknown[] = Array.isArray(item) ? [] : {};
-    (parent as Record<string | number, unknown>)[key] = copy;
+    put(parent, key, copy);
     const media = isObject(item) && (item.type === 'image' || item.type === 'audio');
     for (const [k, v] of Object.entries(item)) {
       const payload = typeof v === 'string' && (k === 'blob' || (media && k === 'data'));
-      if (payload) (copy as Record<string, unknown>)[k] = decoded(v);
+      if (payload) put(copy, k, decoded(v));
       else stack.push([copy, Array.isArray(copy) ? Number(k) : k, v]);
     }
   }
   return root.value;
+}
+
+/** An own property even for the key "__proto__", which plain assignment would turn into the copy's prototype. */
+function put(target: object, key: string | number, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function decoded(base64: string): string | { bytes: number } {

@@ -77,20 +77,28 @@ function numberKey(n: number): string {
   return `n:${n === 0 ? 0 : n}`;
 }
 
-/** Python's str.isspace() set as far as int() strips it: JS \s plus the information separators and NEL. */
-const PYTHON_INT = /^[\s\x1c-\x1f\x85]*([+-]?)(\p{Nd}+(?:_\p{Nd}+)*)[\s\x1c-\x1f\x85]*$/u;
+/** What int() strips around the digits: ASCII and Unicode white space, which is JS \s less the BOM, plus NEL. */
+const PYTHON_INT = /^[\s\x85]*([+-]?)(\p{Nd}+(?:_\p{Nd}+)*)[\s\x85]*$/u;
 const DECIMAL_DIGIT = /^\p{Nd}$/u;
+
+/** Python refuses to convert more digits than this (sys.int_info.default_max_str_digits). */
+const PYTHON_MAX_DIGITS = 4300;
 
 function pythonInt(text: string): number | undefined {
   const match = PYTHON_INT.exec(text);
   if (match === null) return undefined;
   let digits = '';
   for (const char of match[2]!) {
-    if (char !== '_') digits += String(decimalValue(char.codePointAt(0)!));
+    if (char === '_') continue;
+    if (digits.length === PYTHON_MAX_DIGITS) return undefined;
+    digits += String(decimalValue(char.codePointAt(0)!));
   }
   const value = Number(match[1]! + digits);
   return Number.isFinite(value) ? value : undefined;
 }
+
+/** Digit values of the non-ASCII digits met so far: there are a few hundred, and a server controls how often. */
+const digitValues = new Map<number, number>();
 
 /**
  * Unicode assigns decimal digits in runs of ten, zero first, sometimes several runs back to back (the mathematical
@@ -98,9 +106,13 @@ function pythonInt(text: string): number | undefined {
  */
 function decimalValue(codePoint: number): number {
   if (codePoint >= 0x30 && codePoint <= 0x39) return codePoint - 0x30;
+  const known = digitValues.get(codePoint);
+  if (known !== undefined) return known;
   let start = codePoint;
   while (DECIMAL_DIGIT.test(String.fromCodePoint(start - 1))) start--;
-  return (codePoint - start) % 10;
+  const value = (codePoint - start) % 10;
+  digitValues.set(codePoint, value);
+  return value;
 }
 
 /** Per-gate results as they may cross the data boundary: no `details`. */

@@ -249,7 +249,7 @@ export async function runProxy(options: ProxyOptions): Promise<number> {
   }
   if (options.verbose) {
     const n = relay.counts.evaluated;
-    warn(`pecta-proxy: ${n} tool result${n === 1 ? '' : 's'} evaluated, ${relay.counts.blocked} blocked`);
+    warn(`pecta-proxy: ${n} message${n === 1 ? '' : 's'} evaluated, ${relay.counts.blocked} blocked`);
   }
   return lineTooLong ? EXIT_LINE_TOO_LONG : exitCode(code, signal);
 }

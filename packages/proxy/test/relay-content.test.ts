@@ -55,6 +55,14 @@ describe('resources/read results', () => {
     assert.equal(h.decisions[0]!.result.passed, true);
   });
 
+  it('keep content under a "__proto__" key in view of the gates', async () => {
+    const h = harness();
+    h.relay.fromClient(readResource(3));
+    h.relay.fromServer(Buffer.from(`{"jsonrpc":"2.0","id":3,"result":{"contents":[{"uri":"x","text":"ok","__proto__":{"text":"${EMAIL_TEXT}"}}]}}\n`));
+    await h.relay.drained();
+    assert.equal(h.clientMessages()[0].error.code, BLOCKED_ERROR_CODE);
+  });
+
   it('are forwarded ungated when switched off', async () => {
     const h = harness({ gate: { resources: false } });
     h.relay.fromClient(readResource(3));
