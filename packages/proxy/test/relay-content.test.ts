@@ -138,6 +138,25 @@ describe('sampling/createMessage requests from the server', () => {
     assert.equal(lines[2], '{"jsonrpc"');
   });
 
+  it('dry run: a failing one is forwarded to the client and the server gets nothing from the proxy', async () => {
+    const h = harness({ dryRun: true });
+    const bytes = samplingRequest(1, EMAIL_TEXT);
+    h.relay.fromServer(bytes);
+    await h.relay.drained();
+    assert.ok(Buffer.concat(h.toClient).equals(bytes));
+    assert.equal(h.toServer.length, 0);
+    assert.deepEqual([h.decisions[0]!.result.passed, h.decisions[0]!.blocked], [false, false]);
+  });
+
+  it('in a batch, only the failing sampling request is left out', async () => {
+    const h = harness();
+    const note = { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 1, progress: 1 } };
+    h.relay.fromServer(line([note, JSON.parse(samplingRequest(8, EMAIL_TEXT).toString())]));
+    await h.relay.drained();
+    assert.deepEqual(h.clientMessages(), [[note]]);
+    assert.equal(JSON.parse(h.toServer[0]!.toString()).id, 8);
+  });
+
   it('is forwarded ungated when switched off', async () => {
     const h = harness({ gate: { sampling: false } });
     const bytes = samplingRequest(1, EMAIL_TEXT);
