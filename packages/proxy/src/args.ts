@@ -14,9 +14,13 @@ export interface CliArgs {
   agentId?: string;
   config?: string;
   timeout?: string;
+  maxLineBytes?: string;
   dryRun: boolean;
   verbose: boolean;
   noLog: boolean;
+  noGateResources: boolean;
+  noGatePrompts: boolean;
+  noGateSampling: boolean;
   help: boolean;
   version: boolean;
 }
@@ -28,19 +32,33 @@ const VALUE_OPTIONS = {
   '--agent-id': 'agentId',
   '--config': 'config',
   '--timeout': 'timeout',
+  '--max-line-bytes': 'maxLineBytes',
 } as const;
 
 const FLAG_OPTIONS = {
   '--dry-run': 'dryRun',
   '--verbose': 'verbose',
   '--no-log': 'noLog',
+  '--no-gate-resources': 'noGateResources',
+  '--no-gate-prompts': 'noGatePrompts',
+  '--no-gate-sampling': 'noGateSampling',
   '--help': 'help',
   '-h': 'help',
   '--version': 'version',
 } as const;
 
 export function parseArgs(argv: readonly string[]): CliArgs {
-  const parsed: CliArgs = { args: [], dryRun: false, verbose: false, noLog: false, help: false, version: false };
+  const parsed: CliArgs = {
+    args: [],
+    dryRun: false,
+    verbose: false,
+    noLog: false,
+    noGateResources: false,
+    noGatePrompts: false,
+    noGateSampling: false,
+    help: false,
+    version: false,
+  };
   let i = 0;
   for (; i < argv.length; i++) {
     const arg = argv[i]!;

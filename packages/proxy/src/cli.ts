@@ -6,7 +6,17 @@
 import { readFileSync } from 'node:fs';
 import { createEngine, defaultGates, type Gate } from '@pecta/core';
 import { parseArgs, UsageError, type CliArgs } from './args.js';
-import { agentIdValue, ConfigError, endpointValue, loadConfigFile, timeoutValue, type FileConfig } from './config.js';
+import { DEFAULT_MAX_LINE_BYTES } from './framing.js';
+import {
+  agentIdValue,
+  ConfigError,
+  endpointValue,
+  loadConfigFile,
+  maxLineBytesValue,
+  timeoutValue,
+  type FileConfig,
+} from './config.js';
+import type { GateSwitches } from './gated.js';
 import { DecisionLog, logsDir } from './log.js';
 import { runProxy, type ProxyIO } from './proxy.js';
 import { pectaTelemetry, type TelemetryFactory, type TelemetrySink } from './telemetry.js';
@@ -18,7 +28,7 @@ export const DEFAULT_TIMEOUT_MS = 50;
 const KEY_PATTERN = /^(?:pk|sk)_live_[A-Za-z0-9]{32}$/;
 const SECRET_KEY_PATTERN = /^sk_live_[A-Za-z0-9]{32}$/;
 
-export const USAGE = `pecta-proxy ${VERSION} — gates every tools/call response of a stdio MCP server
+export const USAGE = `pecta-proxy ${VERSION} — gates what a stdio MCP server sends into the model
 
 Usage:
   pecta-proxy [options] [--] <server command> [args...]
@@ -34,6 +44,11 @@ Options:
   --config FILE      JSON file choosing the gates and options (see docs/proxy.md)
   --timeout MS       time budget of one evaluation (default ${DEFAULT_TIMEOUT_MS})
   --dry-run          evaluate and log, never block
+  --no-gate-resources   do not gate resources/read results
+  --no-gate-prompts     do not gate prompts/get results
+  --no-gate-sampling    do not gate the server's sampling/createMessage requests
+  --max-line-bytes N    longest message line from either side (default ${DEFAULT_MAX_LINE_BYTES});
+                        a longer one ends the session
   --verbose          one line per evaluation on stderr
   --no-log           do not write the local decision log
   -h, --help         this text
@@ -52,6 +67,8 @@ export interface Settings {
   dryRun: boolean;
   verbose: boolean;
   log: boolean;
+  gate: GateSwitches;
+  maxLineBytes: number;
   key?: string;
   secretKey?: string;
   endpoint: string;
@@ -119,6 +136,8 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
     agentId: settings.agentId,
     dryRun: settings.dryRun,
     verbose: settings.verbose,
+    gate: settings.gate,
+    maxLineBytes: settings.maxLineBytes,
     log,
     telemetry,
     io: deps.io,
@@ -138,8 +157,18 @@ export function resolveSettings(args: CliArgs, env: NodeJS.ProcessEnv): Settings
     dryRun: args.dryRun || (file.dryRun ?? false),
     verbose: args.verbose || (file.verbose ?? false),
     log: !args.noLog && (file.log ?? true),
+    gate: {
+      resources: !args.noGateResources && (file.gateResources ?? true),
+      prompts: !args.noGatePrompts && (file.gatePrompts ?? true),
+      sampling: !args.noGateSampling && (file.gateSampling ?? true),
+    },
+    maxLineBytes: file.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
     endpoint: DEFAULT_ENDPOINT,
   };
+  if (args.maxLineBytes !== undefined) {
+    const raw = args.maxLineBytes;
+    settings.maxLineBytes = flagValue(() => maxLineBytesValue(/^\d+$/.test(raw) ? Number(raw) : NaN, '--max-line-bytes'));
+  }
   const agentId = args.agentId ?? file.agentId;
   if (agentId !== undefined) settings.agentId = flagValue(() => agentIdValue(agentId, '--agent-id'));
   const endpoint = args.endpoint ?? nonEmpty(env.PECTA_ENDPOINT) ?? file.endpoint;

@@ -4,7 +4,8 @@
  *
  * ```json
  * { "gates": { "filesystem": {}, "pii": { "phone": false }, "content": false, "latency": { "maxMs": 5000 } },
- *   "timeout": 50, "failFast": true, "agentId": "files", "dryRun": false }
+ *   "timeout": 50, "failFast": true, "agentId": "files", "dryRun": false,
+ *   "gateResources": true, "gatePrompts": true, "gateSampling": true, "maxLineBytes": 16777216 }
  * ```
  *
  * `gates` lists the built-in gates: `filesystem`, `pii` and `content` are on unless set to `false` (`true` or an
@@ -25,13 +26,33 @@ export interface FileConfig {
   verbose?: boolean;
   log?: boolean;
   endpoint?: string;
+  gateResources?: boolean;
+  gatePrompts?: boolean;
+  gateSampling?: boolean;
+  maxLineBytes?: number;
 }
 
 /** The engine budget is per evaluation; more than 10 s would hold every later message of the server that long. */
 export const MAX_TIMEOUT_MS = 10_000;
 export const MAX_AGENT_ID_LENGTH = 200;
+/** Below this not even an ordinary tools/list fits; above it a line no longer fits in one JS string. */
+export const MIN_MAX_LINE_BYTES = 1024;
+export const MAX_MAX_LINE_BYTES = 256 * 1024 * 1024;
 
-const FIELDS = ['gates', 'timeout', 'failFast', 'agentId', 'dryRun', 'verbose', 'log', 'endpoint'] as const;
+const FIELDS = [
+  'gates',
+  'timeout',
+  'failFast',
+  'agentId',
+  'dryRun',
+  'verbose',
+  'log',
+  'endpoint',
+  'gateResources',
+  'gatePrompts',
+  'gateSampling',
+  'maxLineBytes',
+] as const;
 const ON_BY_DEFAULT = ['filesystem', 'pii', 'content'] as const;
 const GATE_NAMES = [...ON_BY_DEFAULT, 'latency'] as const;
 
@@ -68,7 +89,7 @@ export function parseConfig(raw: unknown): FileConfig {
   const config: FileConfig = {};
   if (raw.gates !== undefined) config.gates = buildGates(raw.gates);
   if (raw.timeout !== undefined) config.timeout = timeoutValue(raw.timeout, '"timeout"');
-  for (const key of ['failFast', 'dryRun', 'verbose', 'log'] as const) {
+  for (const key of ['failFast', 'dryRun', 'verbose', 'log', 'gateResources', 'gatePrompts', 'gateSampling'] as const) {
     const value = raw[key];
     if (value === undefined) continue;
     if (typeof value !== 'boolean') throw new ConfigError(`"${key}" must be true or false`);
@@ -76,6 +97,7 @@ export function parseConfig(raw: unknown): FileConfig {
   }
   if (raw.agentId !== undefined) config.agentId = agentIdValue(raw.agentId, '"agentId"');
   if (raw.endpoint !== undefined) config.endpoint = endpointValue(raw.endpoint, '"endpoint"');
+  if (raw.maxLineBytes !== undefined) config.maxLineBytes = maxLineBytesValue(raw.maxLineBytes, '"maxLineBytes"');
   return config;
 }
 
@@ -117,6 +139,13 @@ function construct(name: string, make: () => Gate): Gate {
 export function timeoutValue(value: unknown, label: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_TIMEOUT_MS) {
     throw new ConfigError(`${label} must be a number of milliseconds above 0 and at most ${MAX_TIMEOUT_MS}`);
+  }
+  return value;
+}
+
+export function maxLineBytesValue(value: unknown, label: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < MIN_MAX_LINE_BYTES || value > MAX_MAX_LINE_BYTES) {
+    throw new ConfigError(`${label} must be a whole number of bytes from ${MIN_MAX_LINE_BYTES} to ${MAX_MAX_LINE_BYTES}`);
   }
   return value;
 }

@@ -6,16 +6,42 @@
  * Cost: each byte is scanned once for `\n` (Buffer#indexOf, memchr speed). A line that arrives within one chunk is a
  * zero-copy view of that chunk; a line spread over many chunks is copied once, when its last chunk arrives — never
  * re-concatenated per chunk, so a multi-megabyte message in 64 KB reads stays linear.
+ *
+ * Memory is bounded by `maxLineBytes`: once a line has more bytes than that before its `\n` (the `\r` of a `\r\n`
+ * counts), it is not buffered any further. The splitter reports the overflow once and ignores everything after it,
+ * because the rest of the stream can no longer be framed reliably.
  */
 
 const LF = 0x0a;
 const CR = 0x0d;
 
+/** 16 MiB: above the official SDK client's own 10 MB read buffer, far below what would strain the process. */
+export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
+
+export interface LineSplitterOptions {
+  maxLineBytes?: number;
+  onOverflow?: () => void;
+}
+
 export class LineSplitter {
   private parts: Buffer[] = [];
   private partsLength = 0;
+  private readonly maxLineBytes: number;
+  private readonly onOverflow: () => void;
+  private overflowed = false;
 
-  constructor(private readonly onLine: (line: Buffer) => void) {}
+  constructor(
+    private readonly onLine: (line: Buffer) => void,
+    options: LineSplitterOptions = {},
+  ) {
+    this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.onOverflow = options.onOverflow ?? (() => {});
+  }
+
+  /** A line went over `maxLineBytes`; nothing is split any more. */
+  get failed(): boolean {
+    return this.overflowed;
+  }
 
   /** Bytes of an unfinished line waiting for its `\n`. */
   get buffered(): number {
@@ -23,9 +49,11 @@ export class LineSplitter {
   }
 
   push(chunk: Buffer): void {
+    if (this.overflowed) return;
     let start = 0;
     let newline = chunk.indexOf(LF);
     while (newline !== -1) {
+      if (this.partsLength + newline - start > this.maxLineBytes) return this.overflow();
       const tail = chunk.subarray(start, newline + 1);
       if (this.parts.length === 0) {
         this.onLine(tail);
@@ -40,10 +68,18 @@ export class LineSplitter {
       newline = start < chunk.length ? chunk.indexOf(LF, start) : -1;
     }
     if (start < chunk.length) {
+      if (this.partsLength + chunk.length - start > this.maxLineBytes) return this.overflow();
       const rest = chunk.subarray(start);
       this.parts.push(rest);
       this.partsLength += rest.length;
     }
+  }
+
+  private overflow(): void {
+    this.overflowed = true;
+    this.parts = [];
+    this.partsLength = 0;
+    this.onOverflow();
   }
 
   /** The stream ended: returns the unterminated remainder (null when there is none) and resets. */

@@ -1,5 +1,6 @@
 /**
- * Local decision log: one JSON line per evaluated tools/call response in `~/.pecta/logs/YYYY-MM-DD.jsonl`
+ * Local decision log: one JSON line per evaluated message (tools/call, resources/read and prompts/get responses,
+ * sampling/createMessage requests) in `~/.pecta/logs/YYYY-MM-DD.jsonl`
  * (`$PECTA_HOME/logs` when set; the date is UTC, like the `time` field). Lines hold metadata only — never the tool's
  * arguments or output, never gate `details`.
  *
@@ -11,6 +12,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { GateResult } from '@pecta/core';
 import { blockedSummary, publicGates } from './jsonrpc.js';
+import type { GatedMethod } from './gated.js';
 import type { Decision, ResponseKind } from './relay.js';
 
 /** allowed: passed. blocked: failed and replaced by an error. flagged: failed but forwarded (dry run). */
@@ -24,7 +26,10 @@ export interface LogEntry {
   passed: boolean;
   action: Action;
   dry_run: boolean;
+  method: GatedMethod;
   response: ResponseKind;
+  /** Present (true) for a further response to a request that had been answered already. */
+  duplicate?: true;
   gates: GateResult[];
   total_latency_ms: number;
   latency_ms?: number;
@@ -54,7 +59,9 @@ export function logEntry(decision: Decision): LogEntry {
     passed: r.passed,
     action: actionOf(decision),
     dry_run: decision.dryRun,
+    method: decision.method,
     response: decision.kind,
+    ...(decision.duplicate ? { duplicate: true as const } : {}),
     gates: publicGates(r.gates),
     total_latency_ms: r.total_latency_ms,
     ...(r.latency_ms !== undefined ? { latency_ms: r.latency_ms } : {}),

@@ -10,15 +10,18 @@
  *   `stdinCloseGraceMs` it gets SIGTERM, and SIGKILL `killGraceMs` later (the MCP stdio shutdown sequence).
  * - The server exits: its remaining output is relayed, the decision log and telemetry are flushed (at most
  *   `shutdownTimeoutMs`; a signal during that wait cuts it short), and we exit.
+ * - A line over the cap from either side: the relay answers the waiting requests with errors, we stop reading both
+ *   sides, the server gets SIGTERM at once (SIGKILL `killGraceMs` later), and we exit with EXIT_LINE_TOO_LONG.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { basename, extname } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { Engine } from '@pecta/core';
+import type { GateSwitches } from './gated.js';
 import { publicGates } from './jsonrpc.js';
 import { logEntry, verboseLine, type DecisionLog } from './log.js';
-import { Relay, type Decision } from './relay.js';
+import { Relay, type Decision, type Side } from './relay.js';
 import type { TelemetrySink } from './telemetry.js';
 
 export interface ProxyIO {
@@ -35,6 +38,8 @@ export interface ProxyOptions {
   agentId?: string;
   dryRun?: boolean;
   verbose?: boolean;
+  gate?: Partial<GateSwitches>;
+  maxLineBytes?: number;
   log?: DecisionLog | null;
   telemetry?: TelemetrySink | null;
   io?: ProxyIO;
@@ -45,6 +50,8 @@ export interface ProxyOptions {
 
 export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 export const EXIT_COMMAND_NOT_FOUND = 127;
+/** The session was ended because a line went over --max-line-bytes; the server's own exit code says nothing then. */
+export const EXIT_LINE_TOO_LONG = 1;
 /** After the server exited, how long a grandchild may keep its stdout open before we stop waiting for it. */
 const STDOUT_LINGER_MS = 2000;
 
@@ -82,6 +89,7 @@ export async function runProxy(options: ProxyOptions): Promise<number> {
   let serverPaused = false;
   let clientPaused = false;
   let exited = false;
+  let lineTooLong = false;
 
   const onDecision = (decision: Decision): void => {
     options.log?.append(logEntry(decision));
@@ -94,7 +102,11 @@ export async function runProxy(options: ProxyOptions): Promise<number> {
     agentId: options.agentId,
     fallbackAgentId: basename(command, extname(command)),
     dryRun: options.dryRun ?? false,
+    gate: options.gate,
+    maxLineBytes: options.maxLineBytes,
     onDecision,
+    onLineTooLong: (side, max) => endSession(side, max),
+    onUnparseable: () => warn('pecta-proxy: dropped a line from the MCP server that is not JSON (and any later ones)'),
     toServer(chunk) {
       if (childIn.destroyed || childIn.writableEnded) return;
       if (!childIn.write(chunk) && !clientPaused) {
@@ -135,6 +147,22 @@ export async function runProxy(options: ProxyOptions): Promise<number> {
       }, options.killGraceMs ?? 2000);
     }, options.stdinCloseGraceMs ?? 2000);
   };
+
+  // Nothing more is relayed; the server is stopped without the stdin-close grace, as it may be blocked writing.
+  function endSession(side: Side, max: number): void {
+    lineTooLong = true;
+    const who = side === 'server' ? 'the MCP server' : 'the client';
+    warn(`pecta-proxy: ${who} sent a line longer than ${max} bytes (--max-line-bytes); ending the session`);
+    io.stdin.pause();
+    if (!childOut.destroyed) childOut.resume();
+    if (stopping || exited) return;
+    stopping = true;
+    if (!childIn.destroyed) childIn.end();
+    child.kill('SIGTERM');
+    killTimer = setTimeout(() => {
+      if (!exited) child.kill('SIGKILL');
+    }, options.killGraceMs ?? 2000);
+  }
 
   const onClientData = (chunk: Buffer): void => relay.fromClient(chunk);
   const onClientEnd = (): void => {
@@ -221,9 +249,9 @@ export async function runProxy(options: ProxyOptions): Promise<number> {
   }
   if (options.verbose) {
     const n = relay.counts.evaluated;
-    warn(`pecta-proxy: ${n} tool result${n === 1 ? '' : 's'} evaluated, ${relay.counts.blocked} blocked`);
+    warn(`pecta-proxy: ${n} message${n === 1 ? '' : 's'} evaluated, ${relay.counts.blocked} blocked`);
   }
-  return exitCode(code, signal);
+  return lineTooLong ? EXIT_LINE_TOO_LONG : exitCode(code, signal);
 }
 
 /**

@@ -91,6 +91,11 @@ describe('parseConfig', () => {
     [{ dryRun: 1 }, /"dryRun" must be true or false/],
     [{ agentId: '' }, /"agentId" must be a non-empty string/],
     [{ endpoint: 'ftp://x' }, /"endpoint" must be an http:\/\/ or https:\/\/ URL/],
+    [{ gateSampling: 'no' }, /"gateSampling" must be true or false/],
+    [{ maxLineBytes: 100 }, /"maxLineBytes" must be a whole number of bytes from 1024 to 268435456/],
+    [{ maxLineBytes: 1e12 }, /"maxLineBytes"/],
+    [{ maxLineBytes: 2048.5 }, /"maxLineBytes"/],
+    [{ maxLineBytes: '16MB' }, /"maxLineBytes"/],
   ];
   for (const [raw, message] of bad) {
     it(`refuses ${JSON.stringify(raw)}`, () => {
@@ -126,6 +131,19 @@ describe('loadConfigFile and resolveSettings', () => {
     assert.equal(s.key, undefined);
     assert.equal(s.endpoint, DEFAULT_ENDPOINT);
     assert.equal(s.agentId, undefined);
+    assert.deepEqual(s.gate, { resources: true, prompts: true, sampling: true });
+    assert.equal(s.maxLineBytes, 16 * 1024 * 1024);
+  });
+
+  it('switches resources, prompts and sampling gating off, and sets the line cap, from the file or flags', () => {
+    const config = file('gating.json', JSON.stringify({ gateResources: false, gatePrompts: true, maxLineBytes: 4096 }));
+    const fromFile = resolveSettings(parseArgs(['--config', config, 'node']), {});
+    assert.deepEqual(fromFile.gate, { resources: false, prompts: true, sampling: true });
+    assert.equal(fromFile.maxLineBytes, 4096);
+    const argv = ['--config', config, '--no-gate-prompts', '--no-gate-sampling', '--max-line-bytes', '2048', 'node'];
+    const fromFlags = resolveSettings(parseArgs(argv), {});
+    assert.deepEqual(fromFlags.gate, { resources: false, prompts: false, sampling: false });
+    assert.equal(fromFlags.maxLineBytes, 2048);
   });
 
   it('lets flags beat the environment and the environment beat the file', () => {
@@ -160,5 +178,7 @@ describe('loadConfigFile and resolveSettings', () => {
     usage(['--timeout', '0', 'node'], {}, /--timeout/);
     usage(['--endpoint', 'localhost:8787', 'node'], {}, /--endpoint must be an http/);
     usage(['--agent-id', ' ', 'node'], {}, /--agent-id must be a non-empty string/);
+    usage(['--max-line-bytes', '16MiB', 'node'], {}, /--max-line-bytes must be a whole number of bytes/);
+    usage(['--max-line-bytes', '10', 'node'], {}, /--max-line-bytes/);
   });
 });

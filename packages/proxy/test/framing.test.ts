@@ -97,3 +97,34 @@ describe('lineTerminator and isBlankLine', () => {
     assert.equal(isBlankLine(Buffer.from(' {}\n')), false);
   });
 });
+
+describe('LineSplitter line cap', () => {
+  it('stops buffering at maxLineBytes, reports once, and ignores everything after', () => {
+    const lines: string[] = [];
+    let overflows = 0;
+    const splitter = new LineSplitter((l) => lines.push(l.toString()), { maxLineBytes: 8, onOverflow: () => overflows++ });
+    splitter.push(Buffer.from('12345678\nabc'));
+    for (let i = 0; i < 100; i++) {
+      splitter.push(Buffer.from('defghijk'));
+      assert.ok(splitter.buffered <= 8);
+    }
+    splitter.push(Buffer.from('\nlater\n'));
+    assert.deepEqual(lines, ['12345678\n']);
+    assert.equal(overflows, 1);
+    assert.equal(splitter.failed, true);
+    assert.equal(splitter.end(), null);
+  });
+
+  it('counts the bytes before the newline, the CR of CRLF included, within one chunk or across chunks', () => {
+    for (const chunks of [['1234567\r\n'], ['1234', '567\r', '\n']]) {
+      const splitter = new LineSplitter(() => {}, { maxLineBytes: 8 });
+      for (const c of chunks) splitter.push(Buffer.from(c));
+      assert.equal(splitter.failed, false);
+    }
+    for (const chunks of [['12345678\r\n'], ['12345', '678\r', '\n']]) {
+      const splitter = new LineSplitter(() => {}, { maxLineBytes: 8 });
+      for (const c of chunks) splitter.push(Buffer.from(c));
+      assert.equal(splitter.failed, true, chunks.join('|'));
+    }
+  });
+});

@@ -23,7 +23,7 @@ function decision(overrides: Partial<EvaluationResult> = {}, flags: Partial<Deci
     created_at: '2026-03-04T23:59:59.000Z',
     ...overrides,
   };
-  return { result, blocked: !result.passed, dryRun: false, kind: 'result', ...flags };
+  return { result, blocked: !result.passed, dryRun: false, kind: 'result', method: 'tools/call', duplicate: false, ...flags };
 }
 
 describe('logEntry', () => {
@@ -37,6 +37,7 @@ describe('logEntry', () => {
       passed: false,
       action: 'blocked',
       dry_run: false,
+      method: 'tools/call',
       response: 'result',
       gates: [
         { name: 'pii', passed: false, latency_ms: 0.12, reason: 'email address detected in output' },

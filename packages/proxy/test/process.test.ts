@@ -49,6 +49,30 @@ describe('exit codes', () => {
   });
 });
 
+describe('line cap (--max-line-bytes)', () => {
+  it('an over-long server line ends the session: the pending call gets an error, stderr says why, exit 1', async () => {
+    // --ignore-stdin-close: the proxy stops the server itself rather than waiting for it to notice.
+    const proxy = startProxy(['--max-line-bytes', '2048'], fake('--big-line', '100000', '--ignore-stdin-close'), env);
+    await proxy.request(INITIALIZE);
+    const answer = await proxy.request(toolCall(7, 'big'));
+    assert.equal(answer.id, 7);
+    assert.equal(answer.error.code, -32000);
+    assert.match(answer.error.message, /the MCP server sent a line longer than 2048 bytes/);
+    assert.deepEqual(await proxy.exited, { code: 1, signal: null });
+    assert.match(proxy.stderr(), /pecta-proxy: the MCP server sent a line longer than 2048 bytes \(--max-line-bytes\); ending the session/);
+    assert.ok(!proxy.stdout().toString().includes('xxxx'), 'no part of the long line reached the client');
+  });
+
+  it('an over-long client line ends the session too, and is not forwarded to the server', async () => {
+    const proxy = startProxy(['--max-line-bytes', '2048'], fake('--ignore-stdin-close'), env);
+    await proxy.request(INITIALIZE);
+    proxy.child.stdin.write(`{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"echo","arguments":{"text":"${'y'.repeat(5000)}"}}}\n`);
+    assert.deepEqual(await proxy.exited, { code: 1, signal: null });
+    assert.match(proxy.stderr(), /pecta-proxy: the client sent a line longer than 2048 bytes/);
+    assert.ok(!proxy.stdout().toString().includes('yyyy'));
+  });
+});
+
 describe('signals', () => {
   for (const [signal, code] of [['SIGTERM', 42], ['SIGINT', 43], ['SIGHUP', 44]] as const) {
     it(`forwards ${signal} to the server and exits with the code it chose`, async () => {

@@ -1,70 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createEngine, defaultGates, type Gate } from '@pecta/core';
+import type { Gate } from '@pecta/core';
 import { BLOCKED_ERROR_CODE } from '../src/jsonrpc.js';
-import { Relay, type Decision, type RelayOptions } from '../src/relay.js';
-
-const EMAIL_TEXT = 'Contact jane.doe@example.org for access';
-
-function line(message: unknown, terminator = '\n'): Buffer {
-  return Buffer.from(JSON.stringify(message) + terminator, 'utf8');
-}
-const call = (id: string | number, name = 'read_file', args: unknown = { path: '/tmp/x' }) =>
-  line({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
-const textResult = (id: string | number, text: string, extra: Record<string, unknown> = {}) =>
-  line({ jsonrpc: '2.0', id, result: { content: [{ type: 'text', text }], ...extra } });
-
-interface Harness {
-  relay: Relay;
-  toClient: Buffer[];
-  toServer: Buffer[];
-  decisions: Decision[];
-  clock: { now: number };
-  clientText(): string;
-  clientMessages(): any[];
-}
-
-function harness(options: Partial<RelayOptions> & { gates?: Gate[] } = {}): Harness {
-  const toClient: Buffer[] = [];
-  const toServer: Buffer[] = [];
-  const decisions: Decision[] = [];
-  const clock = { now: 1000 };
-  const { gates, ...rest } = options;
-  const relay = new Relay({
-    engine: createEngine({ gates: gates ?? defaultGates() }),
-    toClient: (b) => toClient.push(Buffer.from(b)),
-    toServer: (b) => toServer.push(Buffer.from(b)),
-    onDecision: (d) => decisions.push(d),
-    now: () => clock.now,
-    ...rest,
-  });
-  return {
-    relay,
-    toClient,
-    toServer,
-    decisions,
-    clock,
-    clientText: () => Buffer.concat(toClient).toString('utf8'),
-    clientMessages: () =>
-      Buffer.concat(toClient)
-        .toString('utf8')
-        .split('\n')
-        .filter((l) => l.trim() !== '')
-        .map((l) => JSON.parse(l)),
-  };
-}
-
-/** A gate that fails outputs mentioning BAD, after `delayMs` (0: synchronously). */
-function marker(delayMs = 0, name = 'marker'): Gate {
-  return {
-    name,
-    run(ctx) {
-      const passed = !JSON.stringify(ctx.output).includes('BAD');
-      const outcome = passed ? { passed } : { passed, reason: 'marker found', details: { secret: 'BAD detail' } };
-      return delayMs === 0 ? outcome : new Promise((resolve) => setTimeout(() => resolve(outcome), delayMs));
-    },
-  };
-}
+import { call, EMAIL_TEXT, harness, line, marker, textResult } from './helpers/relay.js';
 
 describe('Relay: client → server', () => {
   it('forwards client chunks unchanged and immediately, even partial lines', () => {
@@ -185,8 +123,8 @@ describe('Relay: server → client', () => {
     assert.deepEqual(h.clientMessages().map((m) => m.id), [2, 1]);
   });
 
-  it('passes everything through unparsed while no tools/call or initialize is outstanding', async () => {
-    const h = harness();
+  it('passes everything through unparsed while nothing is gated', async () => {
+    const h = harness({ gate: { sampling: false } });
     const bytes = Buffer.from('{"jsonrpc":"2.0","id":1,"result":{"text":"' + EMAIL_TEXT + '"}}\nnot json at all\n\n');
     h.relay.fromServer(bytes);
     await h.relay.drained();
@@ -197,9 +135,9 @@ describe('Relay: server → client', () => {
   it('does not gate responses to other requests, or server requests that reuse a pending id', async () => {
     const h = harness();
     h.relay.fromClient(call(1));
-    h.relay.fromClient(line({ jsonrpc: '2.0', id: 2, method: 'resources/read', params: { uri: 'file:///x' } }));
-    const other = line({ jsonrpc: '2.0', id: 2, result: { contents: [{ uri: 'file:///x', text: EMAIL_TEXT }] } });
-    const serverRequest = line({ jsonrpc: '2.0', id: 1, method: 'sampling/createMessage', params: { messages: [] } });
+    h.relay.fromClient(line({ jsonrpc: '2.0', id: 2, method: 'tools/list' }));
+    const other = line({ jsonrpc: '2.0', id: 2, result: { tools: [{ name: 'x', description: EMAIL_TEXT }] } });
+    const serverRequest = line({ jsonrpc: '2.0', id: 1, method: 'roots/list' });
     h.relay.fromServer(Buffer.concat([other, serverRequest]));
     await h.relay.drained();
     assert.ok(Buffer.concat(h.toClient).equals(Buffer.concat([other, serverRequest])));
@@ -209,23 +147,26 @@ describe('Relay: server → client', () => {
     assert.equal(h.clientMessages()[2].error.code, BLOCKED_ERROR_CODE);
   });
 
-  it('tells string and numeric ids apart', async () => {
+  it('tells string ids apart exactly when they are not numbers', async () => {
     const h = harness();
-    h.relay.fromClient(call('1'));
-    const numeric = textResult(1, EMAIL_TEXT);
-    h.relay.fromServer(numeric);
+    h.relay.fromClient(call('a1'));
+    const other = line({ jsonrpc: '2.0', id: 'A1', result: { content: [{ type: 'text', text: EMAIL_TEXT }] } });
+    h.relay.fromServer(other);
     await h.relay.drained();
-    assert.ok(Buffer.concat(h.toClient).equals(numeric), 'id 1 is not id "1"');
+    assert.ok(Buffer.concat(h.toClient).equals(other), '"A1" is not "a1"');
     assert.equal(h.relay.pendingCalls, 1);
   });
 
-  it('evaluates a response only once: a duplicate is forwarded as an unknown response', async () => {
+  it('evaluates a second response under an answered id too, and marks it a duplicate', async () => {
     const h = harness({ gates: [marker()] });
     h.relay.fromClient(call(1));
-    h.relay.fromServer(textResult(1, 'fine'));
+    const first = textResult(1, 'fine');
+    h.relay.fromServer(first);
     h.relay.fromServer(textResult(1, 'BAD'));
     await h.relay.drained();
-    assert.equal(h.decisions.length, 1);
+    assert.deepEqual(h.decisions.map((d) => d.duplicate), [false, true]);
+    assert.ok(Buffer.concat(h.toClient).subarray(0, first.length).equals(first));
+    assert.equal(h.clientMessages()[1].error.code, BLOCKED_ERROR_CODE);
   });
 
   it('gates tool errors (isError) and JSON-RPC errors too', async () => {
