@@ -70,7 +70,7 @@ describe('createEngine validation', () => {
 
 describe('engine.evaluate', () => {
   it('passes when every gate passes and reports each gate in order', async () => {
-    const engine = createEngine({ gates: [syncGate('a', { passed: true }), delayedGate('b', 5, { passed: true })] });
+    const engine = createEngine({ gates: [syncGate('a', { passed: true }), delayedGate('b', 5, { passed: true })], timeout: 5000 });
     const r = await engine.evaluate({ ...ctx, latency_ms: 12 });
     assert.equal(r.passed, true);
     assert.deepEqual(r.gates.map((g) => [g.name, g.passed]), [['a', true], ['b', true]]);
