@@ -237,7 +237,8 @@ export async function runProxy(options: ProxyOptions): Promise<number> {
   io.stdout.off('error', onClientOutError);
   const closing = Promise.all([
     options.log?.close(),
-    options.telemetry?.shutdown().catch((error: unknown) => warn(`pecta-proxy: telemetry shutdown failed: ${(error as Error).message}`)),
+    // Its own deadline, so that what cannot be delivered in time is counted as dropped rather than left in flight.
+    options.telemetry?.shutdown({ timeoutMs: shutdownTimeout }).catch((error: unknown) => warn(`pecta-proxy: telemetry shutdown failed: ${(error as Error).message}`)),
   ]);
   if (!(await withTimeout(closing, shutdownTimeout, flushAbandoned))) {
     warn('pecta-proxy: stopped waiting for the decision log and telemetry to flush');

@@ -7,8 +7,11 @@ import { PectaTelemetry, type EvaluationResult, type TelemetryOptions, type Tele
 export interface TelemetrySink {
   /** Synchronous, never throws; strips the result to the data boundary itself. */
   track(result: EvaluationResult): void;
-  /** Drains the buffer; resolves when everything was delivered or definitively rejected. */
-  shutdown(): Promise<void>;
+  /**
+   * Drains the buffer; resolves when everything was delivered or definitively rejected, or at `timeoutMs`, when
+   * what is left counts as dropped.
+   */
+  shutdown(options?: { timeoutMs?: number }): Promise<void>;
   stats?(): TelemetryStats;
 }
 

@@ -243,15 +243,19 @@ describe('telemetry wiring (in process)', () => {
 
   it('tracks every decision without gate details, under the server name, and shuts the sink down', async () => {
     const tracked: EvaluationResult[] = [];
-    let shutdowns = 0;
-    const { code } = await session({
-      track: (r) => tracked.push(r),
-      shutdown: async () => {
-        shutdowns++;
+    const shutdowns: ({ timeoutMs?: number } | undefined)[] = [];
+    const { code } = await session(
+      {
+        track: (r) => tracked.push(r),
+        shutdown: async (options) => {
+          shutdowns.push(options);
+        },
       },
-    });
+      1234,
+    );
     assert.equal(code, 0);
-    assert.equal(shutdowns, 1);
+    // The sink gets the proxy's own deadline, so it can count what is left as dropped instead of carrying on.
+    assert.deepEqual(shutdowns, [{ timeoutMs: 1234 }]);
     assert.deepEqual(tracked.map((r) => [r.agent_id, r.tool, r.passed]), [
       ['tel-server', 'echo', true],
       ['tel-server', 'echo', false],
