@@ -30,8 +30,13 @@ export function walkStrings(
   const withKeys = options.keys !== false;
   const withNumbers = options.numbers === true;
   const meter = options.meter;
+  // The common output is one string: it needs neither the pending values nor the cycle guard.
+  if (typeof value === 'string') {
+    meter?.spendChars(value.length);
+    return visit(value, false) === true;
+  }
   const pending = new PendingValues(value);
-  const seen = new Set<object>();
+  let seen: Set<object> | undefined;
   while (pending.next()) {
     const item = pending.value;
     meter?.spend(1);
@@ -44,6 +49,7 @@ export function walkStrings(
       if (withNumbers && isVisitableNumber(item) && visit(String(item), true) === true) return true;
       continue;
     }
+    seen ??= new Set<object>();
     if (seen.has(item)) continue;
     seen.add(item);
     if (Array.isArray(item)) {

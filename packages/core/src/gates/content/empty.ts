@@ -82,8 +82,13 @@ function isMcpToolResult(value: object): value is { content: unknown[]; structur
  * piece of content, so the cost is at most linear in the size of the output; a meter stops it at the deadline.
  */
 export function isEmptyOutput(output: unknown, meter?: Meter): boolean {
+  // The common output is one string: it needs neither the pending values nor the cycle guard.
+  if (typeof output === 'string') {
+    meter?.spendChars(output.length);
+    return isBlankString(output);
+  }
   const pending = new PendingValues(output);
-  const seen = new Set<object>();
+  let seen: Set<object> | undefined;
   while (pending.next()) {
     const item = pending.value;
     meter?.spend(1);
@@ -94,6 +99,7 @@ export function isEmptyOutput(output: unknown, meter?: Meter): boolean {
       continue;
     }
     if (typeof item !== 'object') return false;
+    seen ??= new Set<object>();
     if (seen.has(item)) continue;
     seen.add(item);
     if (Array.isArray(item)) {

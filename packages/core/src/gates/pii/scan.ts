@@ -11,6 +11,13 @@ import { countIpv6 } from './ipv6.js';
 import { PHONE_VALIDATION_BUDGET, phoneSettings, phoneWindowEnd, type PhoneScan, type PhoneSettings } from './phone.js';
 import { ssnWindowEnd } from './ssn.js';
 
+/**
+ * Texts at least this long are also metered inside the scan. The walker charges every string before handing it
+ * over, which bounds a short text's scan; only a long one can take long enough to overrun the budget by itself, and
+ * metering the many small steps of a short scan would cost the common case for nothing.
+ */
+const METERED_TEXT_LENGTH = 4096;
+
 /** The families of personal data and secrets the pii gate knows, in reporting order. */
 export const PII_TYPES = ['email', 'phone', 'ssn', 'card', 'iban', 'ip', 'credential'] as const;
 export type PiiType = (typeof PII_TYPES)[number];
@@ -43,6 +50,8 @@ export class PiiScanner {
   readonly #ssnKeyword: (start: number, end: number) => boolean;
   readonly #cardKeyword: (start: number, end: number) => boolean;
   readonly #meter: Meter | undefined;
+  /** The meter while a long text is scanned; none for short ones (see METERED_TEXT_LENGTH). */
+  #inner: Meter | undefined;
   #previous = '';
 
   constructor(config: ScanConfig, meter?: Meter) {
@@ -66,7 +75,8 @@ export class PiiScanner {
   scan(text: string): void {
     const { enabled } = this.#config;
     const { counts } = this;
-    const meter = this.#meter;
+    const meter = text.length >= METERED_TEXT_LENGTH ? this.#meter : undefined;
+    this.#inner = meter;
     if (enabled.email) counts.email += countEmails(text, meter);
     if (enabled.credential) counts.credential += countCredentials(text, meter);
     if (enabled.ip) counts.ip += countIpv6(text, meter);
@@ -79,6 +89,7 @@ export class PiiScanner {
    * credential and IPv6 scans to find (and they would cost more than the number itself).
    */
   scanNumber(text: string): void {
+    this.#inner = undefined;
     if (this.#numeric) this.#scanNumbers(text);
     this.#previous = text;
   }
@@ -99,7 +110,7 @@ export class PiiScanner {
     this.#ssnContext.reset(text, this.#previous);
     this.#cardContext.reset(text, this.#previous);
     const cluster = this.#cluster;
-    const meter = this.#meter;
+    const meter = this.#inner;
     let from = 0;
     while (readNextCluster(text, from, cluster, meter)) {
       meter?.spendChars(cluster.end - from);
@@ -121,7 +132,7 @@ export class PiiScanner {
     if (cluster.size === 1 && groupLength(cluster, 0) < 9) return cluster.end;
     let k = 0;
     let previousEnd = -1;
-    const meter = this.#meter;
+    const meter = this.#inner;
     while (k < cluster.size) {
       meter?.spend(1);
       const last = this.#findingEndAt(text, cluster, k, previousEnd === k - 1);
