@@ -781,16 +781,22 @@ describe('SqliteStore: reads on the reader thread', () => {
       for (let b = 0; b < 10; b++) {
         await store.recordEvents(ORG.id, Array.from({ length: 100 }, (_, i) => event(agents[i % 3]!, { passed: i % 4 !== 0, latency_ms: i })));
       }
-      // The page is read on the other thread, so a callback queued now runs before the answer arrives.
-      const order: string[] = [];
-      const page = store.queryEvents(ORG.id, { limit: 50, offset: 900 }).then(() => order.push('read'));
-      setImmediate(() => order.push('event loop free'));
-      await page;
-      assert.deepEqual(order, ['event loop free', 'read']);
-
       const here = new SqliteStore({ path, readerThread: false });
       await here.init();
       try {
+        // An answer from another thread arrives as an event, so only a turn of the event loop can deliver it; a read on
+        // the calling thread resolves within the microtasks that follow the call.
+        const answeredWithoutALoopTurn = async (reader: SqliteStore): Promise<boolean> => {
+          let answered = false;
+          const page = reader.queryEvents(ORG.id, { limit: 50, offset: 900 }).then(() => (answered = true));
+          for (let i = 0; i < 100; i++) await null;
+          const result = answered;
+          await page;
+          return result;
+        };
+        assert.equal(await answeredWithoutALoopTurn(here), true, 'the check must see a read on the calling thread');
+        assert.equal(await answeredWithoutALoopTurn(store), false, 'the page was read on the event loop');
+
         const queries = [
           { limit: 100, offset: 0 },
           { limit: 50, offset: 950 },
