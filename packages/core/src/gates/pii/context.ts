@@ -5,6 +5,8 @@
  * covers `{ "phone": "4155552671" }` (walkStrings visits a key right before its string value).
  */
 
+const NO_HITS: readonly number[] = Object.freeze([]);
+
 /** Characters between the end of a keyword and the start of the number it labels. */
 const CONTEXT_BEFORE = 32;
 /** Characters between the end of a number and a trailing label ("781 1704 mobile", "…-Fax"). */
@@ -27,7 +29,7 @@ export class KeywordContext {
   readonly #single: RegExp;
   #text = '';
   #lead = '';
-  #hits: number[] | undefined;
+  #hits: readonly number[] | undefined;
   #leadHit: boolean | undefined;
 
   constructor(pattern: KeywordPattern) {
@@ -35,12 +37,16 @@ export class KeywordContext {
     this.#single = pattern.single;
   }
 
-  /** Starts a new text; `lead` is the text visited just before it (may be empty). */
-  reset(text: string, lead: string): void {
+  /**
+   * Starts a new text; `lead` is the text visited just before it (may be empty). A text known to hold no words (a
+   * number's decimal text) cannot hold a keyword, so it is not searched: a large array of numbers would otherwise
+   * pay two regex runs per number.
+   */
+  reset(text: string, lead: string, textIsNumber = false, leadIsNumber = false): void {
     this.#text = text;
     this.#lead = lead;
-    this.#hits = undefined;
-    this.#leadHit = undefined;
+    this.#hits = textIsNumber ? NO_HITS : undefined;
+    this.#leadHit = leadIsNumber ? false : undefined;
   }
 
   /** True when a keyword ends shortly before `start` or begins shortly after `end`. */
@@ -85,7 +91,7 @@ export class KeywordContext {
 }
 
 /** Index of the first hit (pairs of start, end; sorted, non-overlapping) whose end is ≥ `position`. */
-function firstHitEndingAtOrAfter(hits: number[], position: number): number {
+function firstHitEndingAtOrAfter(hits: readonly number[], position: number): number {
   let lo = 0;
   let hi = hits.length / 2;
   while (lo < hi) {

@@ -53,6 +53,7 @@ export class PiiScanner {
   /** The meter while a long text is scanned; none for short ones (see METERED_TEXT_LENGTH). */
   #inner: Meter | undefined;
   #previous = '';
+  #previousIsNumber = false;
 
   constructor(config: ScanConfig, meter?: Meter) {
     this.#config = config;
@@ -80,8 +81,9 @@ export class PiiScanner {
     if (enabled.email) counts.email += countEmails(text, meter);
     if (enabled.credential) counts.credential += countCredentials(text, meter);
     if (enabled.ip) counts.ip += countIpv6(text, meter);
-    if (this.#numeric) this.#scanNumbers(text);
+    if (this.#numeric) this.#scanNumbers(text, false);
     this.#previous = text;
+    this.#previousIsNumber = false;
   }
 
   /**
@@ -90,8 +92,9 @@ export class PiiScanner {
    */
   scanNumber(text: string): void {
     this.#inner = undefined;
-    if (this.#numeric) this.#scanNumbers(text);
+    if (this.#numeric) this.#scanNumbers(text, true);
     this.#previous = text;
+    this.#previousIsNumber = true;
   }
 
   /** Types found so far, in reporting order. */
@@ -105,10 +108,12 @@ export class PiiScanner {
     return total;
   }
 
-  #scanNumbers(text: string): void {
-    this.#phoneContext.reset(text, this.#previous);
-    this.#ssnContext.reset(text, this.#previous);
-    this.#cardContext.reset(text, this.#previous);
+  #scanNumbers(text: string, isNumber: boolean): void {
+    const previous = this.#previous;
+    const previousIsNumber = this.#previousIsNumber;
+    this.#phoneContext.reset(text, previous, isNumber, previousIsNumber);
+    this.#ssnContext.reset(text, previous, isNumber, previousIsNumber);
+    this.#cardContext.reset(text, previous, isNumber, previousIsNumber);
     const cluster = this.#cluster;
     const meter = this.#inner;
     let from = 0;
