@@ -4,6 +4,7 @@ import { BudgetExceeded, Meter, meterOf, UNITS_PER_CHECK } from '../src/budget.j
 import { createEngine, REASON_TIMEOUT } from '../src/engine.js';
 import { defaultGates, gates as builtIn, walkStrings } from '../src/gates/index.js';
 import type { Budget, Gate } from '../src/types.js';
+import { isEmptyOutput } from '../src/gates/content/empty.js';
 import { countCredentials } from '../src/gates/pii/credentials.js';
 import { countEmails } from '../src/gates/pii/email.js';
 import { countIpv6 } from '../src/gates/pii/ipv6.js';
@@ -189,4 +190,38 @@ describe('the pii scanners observe the budget inside one long string', () => {
       assert.doesNotThrow(() => scan(text, new Meter(Infinity)));
     });
   }
+});
+
+describe('cycles and shared sub-objects under a budget', () => {
+  it('walks a cyclic value once, as without a budget', () => {
+    const a: Record<string, unknown> = { t: 'once' };
+    a.self = a;
+    a.list = [a, a, { back: a, u: 'twice' }];
+    const withMeter: string[] = [];
+    walkStrings(a, (s) => void withMeter.push(s), { keys: false, meter: new Meter(Infinity) });
+    const without: string[] = [];
+    walkStrings(a, (s) => void without.push(s), { keys: false });
+    assert.deepEqual(withMeter, ['once', 'twice']);
+    assert.deepEqual(without, withMeter);
+  });
+
+  it('stops a value that shares sub-objects exponentially at the deadline, and walks it once without a budget', () => {
+    let dag: unknown = 'leaf';
+    for (let i = 0; i < 60; i++) dag = [dag, dag];
+    const { meter } = meterExpiringAfter(3);
+    assert.throws(() => walkStrings(dag, () => {}, { meter }), BudgetExceeded);
+    let visits = 0;
+    walkStrings(dag, () => void visits++);
+    assert.equal(visits, 2, 'each container once: the innermost pair holds the string twice');
+  });
+
+  it('keeps the empty check finite on cycles and shared sub-objects under a budget', () => {
+    const a: unknown[] = [];
+    a.push(a, a, '');
+    assert.equal(isEmptyOutput(a, new Meter(Infinity)), true);
+    let dag: unknown = ' ';
+    for (let i = 0; i < 60; i++) dag = [dag, dag];
+    assert.throws(() => isEmptyOutput(dag, meterExpiringAfter(3).meter), BudgetExceeded);
+    assert.equal(isEmptyOutput(dag), true);
+  });
 });

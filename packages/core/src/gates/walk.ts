@@ -35,8 +35,8 @@ export function walkStrings(
     meter?.spendChars(value.length);
     return visit(value, false) === true;
   }
-  const pending = new PendingValues(value);
-  let seen: Set<object> | undefined;
+  // With a budget, shared sub-objects are bounded by it; without one, each container is walked once.
+  const pending = new PendingValues(value, meter === undefined);
   while (pending.next()) {
     const item = pending.value;
     meter?.spend(1);
@@ -49,17 +49,15 @@ export function walkStrings(
       if (withNumbers && isVisitableNumber(item) && visit(String(item), true) === true) return true;
       continue;
     }
-    seen ??= new Set<object>();
-    if (seen.has(item)) continue;
-    seen.add(item);
+    if (!pending.enter(item)) continue;
     if (Array.isArray(item)) {
-      pending.pushItems(item);
+      pending.pushItems(item, item);
     } else if (item instanceof Map) {
       meter?.spend(item.size);
-      pending.pushItems(withKeys ? [...item.entries()].flat() : [...item.values()]);
+      pending.pushItems(item, withKeys ? [...item.entries()].flat() : [...item.values()]);
     } else if (item instanceof Set) {
       meter?.spend(item.size);
-      pending.pushItems([...item.values()]);
+      pending.pushItems(item, [...item.values()]);
     } else if (!(ArrayBuffer.isView(item) || item instanceof Date || item instanceof RegExp)) {
       pending.pushEntries(item as Record<string, unknown>, withKeys);
     }

@@ -87,8 +87,8 @@ export function isEmptyOutput(output: unknown, meter?: Meter): boolean {
     meter?.spendChars(output.length);
     return isBlankString(output);
   }
-  const pending = new PendingValues(output);
-  let seen: Set<object> | undefined;
+  // With a budget, shared sub-objects are bounded by it; without one, each container is looked into once.
+  const pending = new PendingValues(output, meter === undefined);
   while (pending.next()) {
     const item = pending.value;
     meter?.spend(1);
@@ -99,14 +99,12 @@ export function isEmptyOutput(output: unknown, meter?: Meter): boolean {
       continue;
     }
     if (typeof item !== 'object') return false;
-    seen ??= new Set<object>();
-    if (seen.has(item)) continue;
-    seen.add(item);
+    if (!pending.enter(item)) continue;
     if (Array.isArray(item)) {
-      pending.pushItems(item);
+      pending.pushItems(item, item);
     } else if (item instanceof Map || item instanceof Set) {
       meter?.spend(item.size);
-      pending.pushItems([...item.values()]);
+      pending.pushItems(item, [...item.values()]);
     } else if (ArrayBuffer.isView(item)) {
       if (item.byteLength > 0) return false;
     } else if (item instanceof ArrayBuffer) {
@@ -121,7 +119,7 @@ export function isEmptyOutput(output: unknown, meter?: Meter): boolean {
         if (type !== 'text') return false;
         texts.push(text);
       }
-      pending.pushItems(texts);
+      pending.pushItems(item, texts);
     } else {
       pending.pushEntries(item as Record<string, unknown>, false);
     }
