@@ -53,7 +53,7 @@ export async function main(argv: string[], out: (line: string) => void = (l) => 
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (error instanceof RedisUnreachableError) {
-      console.error(`pecta: ${error.message}. Start Redis or fix --redis-url/PECTA_REDIS_URL; unset it to limit per instance.`);
+      console.error(`pecta: ${error.message}: start Redis or fix --redis-url/PECTA_REDIS_URL; unset it to limit per instance.`);
       return 3;
     }
     if (error instanceof MasterKeyMismatchError) {

@@ -107,6 +107,7 @@ export class RedisRollingWindowLimiter implements RateLimiter {
   private readonly instance = randomBytes(8).toString('hex');
   private sequence = 0;
   private degraded = false;
+  private lastConnectionError: Error | undefined;
   private readonly displayUrl: string;
 
   constructor(options: RedisLimiterOptions) {
@@ -128,8 +129,9 @@ export class RedisRollingWindowLimiter implements RateLimiter {
       // Keep reconnecting for as long as the process runs: the fallback is meant to be temporary.
       retryStrategy: (times) => Math.min(50 * times, 1000),
     }) as RedisWithConsume;
-    // Without a listener ioredis prints every connection error; the fallback reports the state change instead.
-    this.redis.on('error', () => {});
+    // Without a listener ioredis prints every connection error; the fallback reports the state change instead. The
+    // socket's error says why a connection failed ("connect ECONNREFUSED …"), where the command only sees it closed.
+    this.redis.on('error', (error: Error) => (this.lastConnectionError = error));
     this.redis.defineCommand('pectaConsume', { numberOfKeys: 1, lua: CONSUME_SCRIPT });
   }
 
@@ -140,7 +142,8 @@ export class RedisRollingWindowLimiter implements RateLimiter {
       await this.redis.ping();
     } catch (error) {
       this.redis.disconnect();
-      throw new RedisUnreachableError(`cannot reach Redis at ${this.displayUrl}: ${(error as Error).message}`);
+      const why = (this.lastConnectionError ?? (error as Error)).message;
+      throw new RedisUnreachableError(`cannot reach Redis at ${this.displayUrl} (${why})`);
     }
   }
 

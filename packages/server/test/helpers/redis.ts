@@ -13,13 +13,14 @@ export const TEST_REDIS_URL = process.env.PECTA_TEST_REDIS_URL || 'redis://127.0
 
 async function reachable(url: string): Promise<string | null> {
   const client = new Redis(url, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => {});
+  let socketError: Error | undefined;
+  client.on('error', (error: Error) => (socketError = error));
   try {
     await client.connect();
     await client.ping();
     return null;
   } catch (error) {
-    return (error as Error).message;
+    return (socketError ?? (error as Error)).message;
   } finally {
     client.disconnect();
   }
