@@ -1,11 +1,12 @@
 /**
  * `pecta`: serve the API, manage organisations and keys of the embedded store.
- * Exit codes: 0 ok, 1 runtime failure, 2 usage error.
+ * Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 a configured back end (Redis) unreachable at start.
  */
 import { parseArgs } from 'node:util';
 import { VERSION } from './app.js';
 import { ConfigError, loadConfig, SETTINGS, type ServerConfig } from './config.js';
 import { createOrganization, issueKey } from './orgs.js';
+import { RedisUnreachableError } from './ratelimit/redis.js';
 import { MasterKeyMismatchError, openEmbedded, startServer, unreadableSecretKeys } from './server.js';
 import type { KeyRecord, Store } from './store/types.js';
 
@@ -51,6 +52,10 @@ export async function main(argv: string[], out: (line: string) => void = (l) => 
     if (command === 'keys') return await keys(sub, rest, out);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
+    if (error instanceof RedisUnreachableError) {
+      console.error(`pecta: ${error.message}: start Redis or fix --redis-url/PECTA_REDIS_URL; unset it to limit per instance.`);
+      return 3;
+    }
     if (error instanceof MasterKeyMismatchError) {
       console.error(`pecta: ${error.message}`);
       return 1;

@@ -32,6 +32,14 @@ export interface ServerConfig {
   requestTimeoutMs: number;
   /** How long shutdown waits for in-flight requests before it closes the connections still open. */
   shutdownGraceMs: number;
+  /** Rate limits shared by every instance through this Redis; null: per-instance limits in memory. */
+  redisUrl: string | null;
+  /** While Redis fails: per-instance limits (`open`) or 503 `unavailable` (`closed`). */
+  redisFallback: 'open' | 'closed';
+  /** Prefix of every Redis key Pecta writes, so that several deployments can share one Redis. */
+  redisKeyPrefix: string;
+  /** Bound on one rate-limit round trip to Redis before the fallback decides. */
+  redisTimeoutMs: number;
 }
 
 export const DEFAULT_CONFIG: Omit<ServerConfig, 'dataDir'> = {
@@ -51,6 +59,10 @@ export const DEFAULT_CONFIG: Omit<ServerConfig, 'dataDir'> = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   shutdownGraceMs: 10_000,
+  redisUrl: null,
+  redisFallback: 'open',
+  redisKeyPrefix: 'pecta:',
+  redisTimeoutMs: 100,
 };
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -75,6 +87,18 @@ const bool = (raw: string, label: string) => {
   if (['1', 'true', 'yes', 'on'].includes(v)) return true;
   if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
   throw new ConfigError(`${label} must be true or false, got "${raw}"`);
+};
+const redisUrl = (raw: string, label: string) => {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ConfigError(`${label} must be a redis:// or rediss:// URL`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new ConfigError(`${label} must be a redis:// or rediss:// URL, got a ${url.protocol} URL`);
+  }
+  return raw.trim();
 };
 const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -104,6 +128,27 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'headersTimeoutMs', flag: 'headers-timeout', env: 'PECTA_HEADERS_TIMEOUT_MS', parse: int(100, 600_000) },
   { key: 'requestTimeoutMs', flag: 'request-timeout', env: 'PECTA_REQUEST_TIMEOUT_MS', parse: int(100, 3_600_000) },
   { key: 'shutdownGraceMs', flag: 'shutdown-grace', env: 'PECTA_SHUTDOWN_GRACE_MS', parse: int(0, 3_600_000) },
+  { key: 'redisUrl', flag: 'redis-url', env: 'PECTA_REDIS_URL', parse: redisUrl },
+  {
+    key: 'redisFallback',
+    flag: 'redis-fallback',
+    env: 'PECTA_REDIS_FALLBACK',
+    parse: (raw, label) => {
+      const v = raw.trim();
+      if (v !== 'open' && v !== 'closed') throw new ConfigError(`${label} must be open or closed, got "${raw}"`);
+      return v;
+    },
+  },
+  {
+    key: 'redisKeyPrefix',
+    flag: 'redis-key-prefix',
+    env: 'PECTA_REDIS_KEY_PREFIX',
+    parse: (raw, label) => {
+      if (raw.length === 0 || raw.length > 200) throw new ConfigError(`${label} must be 1 to 200 characters`);
+      return raw;
+    },
+  },
+  { key: 'redisTimeoutMs', flag: 'redis-timeout', env: 'PECTA_REDIS_TIMEOUT_MS', parse: int(1, 10_000) },
 ];
 
 export class ConfigError extends Error {
@@ -136,10 +181,7 @@ export function loadConfig(flags: Record<string, string | boolean | undefined>, 
  * Back ends that are planned but not built. Someone who set one expects the data there: starting on the embedded
  * SQLite store instead would silently write it somewhere else, so loading the configuration fails (exit code 2).
  */
-export const UNBUILT_BACKENDS = [
-  { env: 'PECTA_DATABASE_URL', what: 'a PostgreSQL store' },
-  { env: 'PECTA_REDIS_URL', what: 'a Redis rate limiter and key cache' },
-] as const;
+export const UNBUILT_BACKENDS = [{ env: 'PECTA_DATABASE_URL', what: 'a PostgreSQL store' }] as const;
 
 function refuseUnbuiltBackends(env: NodeJS.ProcessEnv): void {
   for (const { env: name, what } of UNBUILT_BACKENDS) {

@@ -5,6 +5,7 @@ import { buildApp, type PectaApp } from './app.js';
 import { loadMasterKey, SecretBox } from './auth/crypto.js';
 import type { ServerConfig } from './config.js';
 import { bootstrapIfEmpty, type Bootstrap } from './orgs.js';
+import { RedisRollingWindowLimiter } from './ratelimit/redis.js';
 import { SqliteStore } from './store/index.js';
 import type { KeyRecord, Store } from './store/types.js';
 
@@ -52,7 +53,36 @@ export class MasterKeyMismatchError extends Error {
   }
 }
 
+/** The shared limiter when Redis is configured, connected and answering PING; undefined for the in-memory one. */
+async function connectLimiter(config: ServerConfig): Promise<RedisRollingWindowLimiter | undefined> {
+  if (config.redisUrl === null) return undefined;
+  const limiter = new RedisRollingWindowLimiter({
+    url: config.redisUrl,
+    keyPrefix: config.redisKeyPrefix,
+    fallback: config.redisFallback,
+    commandTimeoutMs: config.redisTimeoutMs,
+  });
+  // Unreachable at start is an error, never a quiet start on per-instance limits: the operator asked for shared ones.
+  await limiter.connect();
+  return limiter;
+}
+
 export async function startServer(config: ServerConfig, overrides: { logger?: boolean | Record<string, unknown> } = {}): Promise<RunningServer> {
+  // Before the store, so that a deployment that cannot reach Redis creates nothing in the data directory.
+  const redisLimiter = await connectLimiter(config);
+  try {
+    return await startWith(config, overrides, redisLimiter);
+  } catch (error) {
+    await redisLimiter?.close();
+    throw error;
+  }
+}
+
+async function startWith(
+  config: ServerConfig,
+  overrides: { logger?: boolean | Record<string, unknown> },
+  redisLimiter: RedisRollingWindowLimiter | undefined,
+): Promise<RunningServer> {
   const { store, box } = await openEmbedded(config);
   const unreadable = await unreadableSecretKeys(store, box);
   if (unreadable.length > 0) {
@@ -60,7 +90,11 @@ export async function startServer(config: ServerConfig, overrides: { logger?: bo
     throw new MasterKeyMismatchError(unreadable);
   }
   const bootstrap = await bootstrapIfEmpty(store, box);
-  const built = await buildApp({ config, store, box, logger: overrides.logger });
+  const built = await buildApp({ config, store, box, logger: overrides.logger, limiter: redisLimiter });
+  if (redisLimiter) {
+    const log = built.app.log;
+    redisLimiter.log = { warn: (m) => log.warn(m), info: (m) => log.info(m) };
+  }
   // Ready only once the evaluation threads have warmed their detectors too.
   await built.evaluations.start();
   const address = await built.app.listen({ port: config.port, host: config.host });
@@ -75,6 +109,7 @@ export async function startServer(config: ServerConfig, overrides: { logger?: bo
       (closing ??= (async () => {
         await built.app.close();
         await store.close();
+        await redisLimiter?.close();
       })()),
   };
 }

@@ -23,3 +23,30 @@ describe('timeouts and the shutdown grace period', () => {
     assert.throws(() => loadConfig({ 'shutdown-grace': '-1' }, {}), /--shutdown-grace must be a whole number/);
   });
 });
+
+describe('Redis settings', () => {
+  it('default to no Redis (per-instance limits), open fallback, the pecta: prefix and a 100 ms bound', () => {
+    const config = loadConfig({}, {});
+    assert.deepEqual(
+      [config.redisUrl, config.redisFallback, config.redisKeyPrefix, config.redisTimeoutMs],
+      [null, 'open', 'pecta:', 100],
+    );
+    assert.equal(loadConfig({}, { PECTA_REDIS_URL: '' }).redisUrl, null, 'empty counts as unset');
+  });
+  it('come from PECTA_REDIS_* variables and --redis-* flags, flags winning', () => {
+    const env = { PECTA_REDIS_URL: 'redis://a:6379', PECTA_REDIS_FALLBACK: 'closed', PECTA_REDIS_KEY_PREFIX: 'x:', PECTA_REDIS_TIMEOUT_MS: '50' };
+    const fromEnv = loadConfig({}, env);
+    assert.deepEqual([fromEnv.redisUrl, fromEnv.redisFallback, fromEnv.redisKeyPrefix, fromEnv.redisTimeoutMs], ['redis://a:6379', 'closed', 'x:', 50]);
+    const fromFlags = loadConfig({ 'redis-url': 'rediss://b:6380/2', 'redis-fallback': 'open', 'redis-key-prefix': 'y:', 'redis-timeout': '75' }, env);
+    assert.deepEqual([fromFlags.redisUrl, fromFlags.redisFallback, fromFlags.redisKeyPrefix, fromFlags.redisTimeoutMs], ['rediss://b:6380/2', 'open', 'y:', 75]);
+  });
+  it('refuse URLs that are not redis:// or rediss://, and unknown fallbacks, naming the setting', () => {
+    assert.throws(() => loadConfig({}, { PECTA_REDIS_URL: 'http://cache:6379' }), /PECTA_REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL, got a http: URL/);
+    assert.throws(() => loadConfig({ 'redis-url': 'cache:6379:x' }, {}), /--redis-url must be a redis:\/\/ or rediss:\/\/ URL/);
+    assert.throws(() => loadConfig({ 'redis-fallback': 'maybe' }, {}), /--redis-fallback must be open or closed, got "maybe"/);
+    assert.throws(() => loadConfig({}, { PECTA_REDIS_TIMEOUT_MS: '0' }), /PECTA_REDIS_TIMEOUT_MS must be between 1 and 10000/);
+  });
+  it('still refuse PECTA_DATABASE_URL (no PostgreSQL store yet)', () => {
+    assert.throws(() => loadConfig({}, { PECTA_DATABASE_URL: 'postgres://db/pecta' }), (e: unknown) => e instanceof ConfigError && /PECTA_DATABASE_URL is set/.test(e.message));
+  });
+});

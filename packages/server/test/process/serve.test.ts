@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sparePort } from '../helpers/redis.js';
 import { runCli, startServerProcess } from '../helpers/spawn.js';
 
 const RUN_CLI = fileURLToPath(new URL('../helpers/run-cli.ts', import.meta.url));
@@ -82,24 +83,43 @@ describe('pecta serve', () => {
     assert.equal(u.code, 2);
   });
 
-  it('refuses to start on SQLite when PECTA_DATABASE_URL or PECTA_REDIS_URL asks for a back end not built yet', async () => {
+  it('refuses to start on SQLite when PECTA_DATABASE_URL asks for a PostgreSQL store, not built yet', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pecta-backend-'));
     try {
-      for (const [name, value] of [
-        ['PECTA_DATABASE_URL', 'postgres://pecta@db.internal/pecta'],
-        ['PECTA_REDIS_URL', 'redis://cache.internal:6379'],
-      ] as const) {
-        const r = await serveUnlessListening(['--port', '0', '--data-dir', dir], { [name]: value });
-        assert.equal(r.listening, false, `${name}: the server started anyway:\n${r.stdout}${r.stderr}`);
-        assert.equal(r.code, 2, `${name}: ${r.stdout}${r.stderr}`);
-        assert.match(r.stderr, new RegExp(`^pecta: ${name} is set, but this version of Pecta has no support for`));
-        assert.match(r.stderr, new RegExp(`Unset ${name} to run on SQLite`));
-        assert.doesNotMatch(r.stdout, /listening|pk_live_/);
-        assert.deepEqual(readdirSync(dir), [], 'no SQLite store was created');
-      }
+      const r = await serveUnlessListening(['--port', '0', '--data-dir', dir], { PECTA_DATABASE_URL: 'postgres://pecta@db.internal/pecta' });
+      assert.equal(r.listening, false, `the server started anyway:\n${r.stdout}${r.stderr}`);
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.match(r.stderr, /^pecta: PECTA_DATABASE_URL is set, but this version of Pecta has no support for a PostgreSQL store/);
+      assert.match(r.stderr, /Unset PECTA_DATABASE_URL to run on SQLite/);
+      assert.doesNotMatch(r.stdout, /listening|pk_live_/);
+      assert.deepEqual(readdirSync(dir), [], 'no SQLite store was created');
       // Empty counts as unset.
       const orgs = await runCli(['orgs', 'list', '--data-dir', dir], { PECTA_DATABASE_URL: '', PECTA_REDIS_URL: '' });
       assert.equal(orgs.code, 0, orgs.stderr);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 3 naming the URL (without its password) when the configured Redis cannot be reached, creating nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pecta-redis-down-'));
+    try {
+      const port = await sparePort();
+      for (const [args, env] of [
+        [['--redis-url', `redis://pecta:hunter2@127.0.0.1:${port}/0`], {}],
+        [[], { PECTA_REDIS_URL: `redis://pecta:hunter2@127.0.0.1:${port}/0` }],
+      ] as const) {
+        const r = await serveUnlessListening(['--port', '0', '--data-dir', dir, ...args], env);
+        assert.equal(r.listening, false, `the server started anyway:\n${r.stdout}${r.stderr}`);
+        assert.equal(r.code, 3, r.stdout + r.stderr);
+        assert.match(r.stderr, new RegExp(`^pecta: cannot reach Redis at redis://pecta:\\*\\*\\*@127\\.0\\.0\\.1:${port}/0 \\(connect ECONNREFUSED`));
+        assert.match(r.stderr, /unset it to limit per instance/);
+        assert.doesNotMatch(r.stdout + r.stderr, /hunter2|listening|pk_live_/);
+        assert.deepEqual(readdirSync(dir), [], 'no SQLite store was created');
+      }
+      const bad = await serveUnlessListening(['--port', '0', '--data-dir', dir], { PECTA_REDIS_URL: 'http://cache.internal:6379' });
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /PECTA_REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
