@@ -8,6 +8,7 @@ import fastifySwagger from '@fastify/swagger';
 import { jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createEngine, defaultGates } from '@pecta/core';
 import { Authenticator } from './auth/authenticate.js';
+import type { InvalidationPublisher } from './invalidation/index.js';
 import type { SecretBox } from './auth/crypto.js';
 import type { ServerConfig } from './config.js';
 import { ApiError, errorBody, toErrorBody } from './errors.js';
@@ -36,6 +37,8 @@ export interface AppOptions {
   store: Store;
   box: SecretBox;
   limiter?: RateLimiter;
+  /** Where changes to keys, limits and settings are announced to the other instances. */
+  invalidations?: InvalidationPublisher;
   /** Injectable clock (rate limits, timestamps) for tests. */
   now?: () => number;
   /** pino options, `false` for none; defaults to the configured level on stdout. */
@@ -63,6 +66,10 @@ export async function buildApp(options: AppOptions): Promise<PectaApp> {
     ingestRateLimit: config.ingestRateLimit,
     defaultRateLimit: config.defaultRateLimit,
     now,
+    cacheMs: config.authCacheMs,
+    bus: options.invalidations,
+    onPublishError: (error) =>
+      app.log.warn(`cache invalidation: could not tell the other instances (${error.message}); they apply the change within their cache time`),
   });
   // Building the gates warms the detectors up (see @pecta/core's warm-up.ts), before the server listens.
   const engine = createEngine({ gates: defaultGates(), timeout: config.evaluateTimeoutMs });

@@ -6,6 +6,8 @@ import { parseArgs } from 'node:util';
 import { VERSION } from './app.js';
 import { ConfigError, loadConfig, SETTINGS, type ServerConfig } from './config.js';
 import { createOrganization, issueKey } from './orgs.js';
+import { AUTH_CACHE_MS } from './auth/authenticate.js';
+import { RedisInvalidationBus } from './invalidation/index.js';
 import { RedisUnreachableError } from './ratelimit/redis.js';
 import { MasterKeyMismatchError, openEmbedded, startServer, unreadableSecretKeys } from './server.js';
 import type { KeyRecord, Store } from './store/types.js';
@@ -28,7 +30,8 @@ Options (also as environment variables):
 ${SETTINGS.map((s) => `  --${s.flag.padEnd(22)} ${s.env}`).join('\n')}
 
 Every command takes --data-dir (default ~/.pecta/data, or $PECTA_HOME/data).
---org may be left out while the store has exactly one organisation.`;
+--org may be left out while the store has exactly one organisation.
+With --redis-url, keys revoke, keys create --type secret, orgs limits and orgs set tell running servers at once.`;
 
 class UsageError extends Error {}
 
@@ -137,6 +140,28 @@ async function withStore<T>(values: Record<string, unknown>, fn: (store: Store, 
   }
 }
 
+/**
+ * Tells running servers that the organisation's keys, limits or settings changed, when Redis is configured. The
+ * change is committed either way: when Redis cannot take the message, a warning says that servers apply it within
+ * their cache time. Returns when running servers apply it, for the confirmation line.
+ */
+async function announce(values: Record<string, unknown>, orgId: string): Promise<string> {
+  const config = loadConfig(values as Record<string, string>);
+  const later = `running servers apply it within ${AUTH_CACHE_MS / 1000} s`;
+  if (config.redisUrl === null) return later;
+  const bus = new RedisInvalidationBus({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, commandTimeoutMs: Math.max(config.redisTimeoutMs, 1000) });
+  try {
+    await bus.connect();
+    await bus.publish({ org: orgId });
+    return 'running servers apply it now';
+  } catch (error) {
+    console.error(`pecta: warning: the change is saved, but Redis did not take the message for running servers (${(error as Error).message}); ${later}`);
+    return later;
+  } finally {
+    await bus.close();
+  }
+}
+
 async function resolveOrg(store: Store, given: string | undefined): Promise<string> {
   if (given) {
     if (!(await store.getOrganization(given))) throw new UsageError(`no organisation ${given}`);
@@ -193,7 +218,8 @@ async function orgs(sub: string | undefined, args: string[], out: (line: string)
             default_limit: limit(values.default, 'default') ?? org.default_limit,
           };
       await store.setOrganizationLimits(orgId, next);
-      out(`${orgId}: ingest ${next.ingest_limit ?? 'default'}/min, other routes ${next.default_limit ?? 'default'}/min`);
+      const when = await announce(values, orgId);
+      out(`${orgId}: ingest ${next.ingest_limit ?? 'default'}/min, other routes ${next.default_limit ?? 'default'}/min (${when})`);
       return 0;
     });
   }
@@ -207,8 +233,8 @@ async function orgs(sub: string | undefined, args: string[], out: (line: string)
     return withStore(values, async (store) => {
       const org = await store.updateOrganizationSettings(orgId, { require_signed_ingest: raw === 'true' });
       if (!org) throw new UsageError(`no organisation ${orgId}`);
-      // A running server reads organisation settings through a short cache (see Authenticator).
-      out(`${orgId}: signed ingest ${org.require_signed_ingest ? 'required' : 'optional'} (a running server applies it within 2 s)`);
+      const when = await announce(values, orgId);
+      out(`${orgId}: signed ingest ${org.require_signed_ingest ? 'required' : 'optional'} (${when})`);
       return 0;
     });
   }
@@ -226,6 +252,8 @@ async function keys(sub: string | undefined, args: string[], out: (line: string)
       const unreadable = type === 'secret' ? await unreadableSecretKeys(store, box) : [];
       if (unreadable.length > 0) throw new MasterKeyMismatchError(unreadable);
       const issued = await issueKey(store, box, orgId, type, values.label ?? null);
+      // Running servers cache the organisation's HMAC secrets: a new secret key must reach them too.
+      if (type === 'secret') await announce(values, orgId);
       out(`${issued.record.id}  ${type}  (shown once) ${issued.key}`);
       return 0;
     });
@@ -244,7 +272,9 @@ async function keys(sub: string | undefined, args: string[], out: (line: string)
       const orgId = await resolveOrg(store, values.org);
       const record = await store.revokeKey(orgId, keyId, Date.now());
       if (!record) throw new UsageError(`no key ${keyId} in ${orgId}`);
+      const when = await announce(values, orgId);
       out(`revoked ${describe(record)}`);
+      out(`  ${when}`);
       return 0;
     });
   }

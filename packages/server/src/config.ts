@@ -40,6 +40,12 @@ export interface ServerConfig {
   redisKeyPrefix: string;
   /** Bound on one rate-limit round trip to Redis before the fallback decides. */
   redisTimeoutMs: number;
+  /**
+   * How long an instance caches key records and organisation settings, the bound on seeing a change whose
+   * invalidation message was lost. Tests only (PECTA_TEST_AUTH_CACHE_MS, not a documented setting): a long one proves
+   * that the message, not the expiry, dropped an entry.
+   */
+  authCacheMs: number;
 }
 
 export const DEFAULT_CONFIG: Omit<ServerConfig, 'dataDir'> = {
@@ -63,6 +69,7 @@ export const DEFAULT_CONFIG: Omit<ServerConfig, 'dataDir'> = {
   redisFallback: 'open',
   redisKeyPrefix: 'pecta:',
   redisTimeoutMs: 100,
+  authCacheMs: 2000,
 };
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -167,6 +174,8 @@ export function loadConfig(flags: Record<string, string | boolean | undefined>, 
       (config as unknown as Record<string, unknown>)[s.key] = s.parse(raw, `--${s.flag}`);
     }
   }
+  const authCacheMs = env.PECTA_TEST_AUTH_CACHE_MS;
+  if (authCacheMs !== undefined && authCacheMs !== '') config.authCacheMs = int(0, 3_600_000)(authCacheMs, 'PECTA_TEST_AUTH_CACHE_MS') as number;
   // Node refuses the combination; the headers are part of the request.
   if (config.headersTimeoutMs > config.requestTimeoutMs) {
     throw new ConfigError(

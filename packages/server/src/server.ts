@@ -5,6 +5,7 @@ import { buildApp, type PectaApp } from './app.js';
 import { loadMasterKey, SecretBox } from './auth/crypto.js';
 import type { ServerConfig } from './config.js';
 import { bootstrapIfEmpty, type Bootstrap } from './orgs.js';
+import { RedisInvalidationBus } from './invalidation/index.js';
 import { RedisRollingWindowLimiter } from './ratelimit/redis.js';
 import { SqliteStore } from './store/index.js';
 import type { KeyRecord, Store } from './store/types.js';
@@ -90,10 +91,36 @@ async function startWith(
     throw new MasterKeyMismatchError(unreadable);
   }
   const bootstrap = await bootstrapIfEmpty(store, box);
-  const built = await buildApp({ config, store, box, logger: overrides.logger, limiter: redisLimiter });
-  if (redisLimiter) {
-    const log = built.app.log;
-    redisLimiter.log = { warn: (m) => log.warn(m), info: (m) => log.info(m) };
+  const bus = config.redisUrl === null ? undefined : invalidationBus(config, config.redisUrl);
+  try {
+    return await listenWith(config, overrides, redisLimiter, bus, store, box, bootstrap);
+  } catch (error) {
+    await bus?.close();
+    throw error;
+  }
+}
+
+function invalidationBus(config: ServerConfig, url: string): RedisInvalidationBus {
+  return new RedisInvalidationBus({ url, keyPrefix: config.redisKeyPrefix, commandTimeoutMs: config.redisTimeoutMs });
+}
+
+async function listenWith(
+  config: ServerConfig,
+  overrides: { logger?: boolean | Record<string, unknown> },
+  redisLimiter: RedisRollingWindowLimiter | undefined,
+  bus: RedisInvalidationBus | undefined,
+  store: Store,
+  box: SecretBox,
+  bootstrap: Bootstrap | null,
+): Promise<RunningServer> {
+  const built = await buildApp({ config, store, box, logger: overrides.logger, limiter: redisLimiter, invalidations: bus });
+  const log = built.app.log;
+  if (redisLimiter) redisLimiter.log = { warn: (m) => log.warn(m), info: (m) => log.info(m) };
+  if (bus) {
+    bus.log = { warn: (m) => log.warn(m), info: (m) => log.info(m) };
+    // Subscribed before listening: a request served here never misses a change committed after it started.
+    await bus.connect();
+    await bus.subscribe({ onInvalidate: ({ org }) => built.auth.invalidate(org), onResync: () => built.auth.invalidateAll() });
   }
   // Ready only once the evaluation threads have warmed their detectors too.
   await built.evaluations.start();
@@ -109,6 +136,7 @@ async function startWith(
       (closing ??= (async () => {
         await built.app.close();
         await store.close();
+        await bus?.close();
         await redisLimiter?.close();
       })()),
   };

@@ -4,6 +4,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
+import type { InvalidationPublisher } from '../invalidation/index.js';
 import type { RateLimiter } from '../ratelimit/index.js';
 import type { KeyRecord, KeyType, Organization, Store } from '../store/types.js';
 import type { SecretBox } from './crypto.js';
@@ -71,21 +72,27 @@ export interface AuthOptions {
   ingestRateLimit: number;
   defaultRateLimit: number;
   now?: () => number;
+  /** How long key records, organisation settings and HMAC secrets are cached; defaults to AUTH_CACHE_MS. */
+  cacheMs?: number;
+  /** Tells the other instances what changed; without it only this instance's caches are dropped at once. */
+  bus?: InvalidationPublisher;
+  /** A change committed but not announced to the other instances: they apply it within the cache time. */
+  onPublishError?: (error: Error) => void;
 }
 
-/** Organisation settings change rarely; a short cache keeps a store round trip off every request. */
-const ORG_CACHE_MS = 2000;
-/** Decrypted secret keys for HMAC: short-lived so that revocation takes effect within seconds. */
-const SECRET_CACHE_MS = 2000;
 /**
- * Key records by hash. A lookup right after a commit costs a read transaction whose page cache the commit invalidated
+ * The bound on how long a change made by another process (another instance, the CLI) may go unseen here when its
+ * invalidation message is lost or Redis is not configured. Organisation settings change rarely, so a short cache keeps
+ * a store round trip off every request; decrypted HMAC secrets are short-lived so that revocation takes effect within
+ * seconds.
+ *
+ * Key records by hash have the same bound. A lookup right after a commit costs a read transaction whose page cache the commit invalidated
  * (~10 µs p50, ~70 µs p99 in `npm run bench:hot-path`, against ~3 µs when nothing changed): at evaluate's rates, with
  * the writer committing hundreds of times a second, that was 12% of the HTTP thread (--cpu-prof). A revocation
- * through this server's API drops the organisation's entries at once; one made by another process (the CLI) takes
- * effect within this time, as for organisation limits and HMAC secrets. Unknown keys are never cached, so guessing
- * fills nothing.
+ * through any instance's API, or through the CLI with Redis configured, drops the organisation's entries at once
+ * (see invalidation/). Unknown keys are never cached, so guessing fills nothing.
  */
-const KEY_CACHE_MS = 2000;
+export const AUTH_CACHE_MS = 2000;
 const MAX_CACHED_KEYS = 10_000;
 /** last_used_at is written in batches, not per request. */
 const TOUCH_FLUSH_MS = 5000;
@@ -97,9 +104,11 @@ export class Authenticator {
   private readonly uses = new Map<string, number>();
   private touchTimer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
+  private readonly cacheMs: number;
 
   constructor(private readonly options: AuthOptions) {
     this.now = options.now ?? Date.now;
+    this.cacheMs = options.cacheMs ?? AUTH_CACHE_MS;
   }
 
   /** onRequest hook for every /v1 route. */
@@ -154,11 +163,32 @@ export class Authenticator {
     }
   }
 
-  /** Forget cached organisation data, e.g. after its keys, limits or settings changed on this instance. */
+  /**
+   * After this instance committed a change to the organisation's keys, limits or settings: forget it here, and tell
+   * the other instances. Never fails the request: the change is committed, and the cache time bounds the rest.
+   */
+  async changed(orgId: string): Promise<void> {
+    this.invalidate(orgId);
+    if (!this.options.bus) return;
+    try {
+      await this.options.bus.publish({ org: orgId });
+    } catch (error) {
+      this.options.onPublishError?.(error as Error);
+    }
+  }
+
+  /** Forget cached organisation data (its keys, limits, settings and secrets). */
   invalidate(orgId: string): void {
     this.orgCache.delete(orgId);
     this.secretCache.delete(orgId);
     for (const [hash, entry] of this.keyCache) if (entry.record.org_id === orgId) this.keyCache.delete(hash);
+  }
+
+  /** Forget everything cached, when invalidation messages may have been missed. */
+  invalidateAll(): void {
+    this.orgCache.clear();
+    this.secretCache.clear();
+    this.keyCache.clear();
   }
 
   private async findKey(hash: string): Promise<KeyRecord | null> {
@@ -170,7 +200,7 @@ export class Authenticator {
     if (record) {
       // Oldest first in insertion order: when full, drop the entry that would expire soonest.
       if (this.keyCache.size >= MAX_CACHED_KEYS) this.keyCache.delete(this.keyCache.keys().next().value!);
-      this.keyCache.set(hash, { record, until: now + KEY_CACHE_MS });
+      this.keyCache.set(hash, { record, until: now + this.cacheMs });
     }
     return record;
   }
@@ -186,7 +216,7 @@ export class Authenticator {
     const hit = this.orgCache.get(orgId);
     if (hit && hit.until > now) return hit.org;
     const org = await this.options.store.getOrganization(orgId);
-    this.orgCache.set(orgId, { org, until: now + ORG_CACHE_MS });
+    this.orgCache.set(orgId, { org, until: now + this.cacheMs });
     return org;
   }
 
@@ -206,7 +236,7 @@ export class Authenticator {
         continue;
       }
     }
-    this.secretCache.set(orgId, { secrets, until: now + SECRET_CACHE_MS });
+    this.secretCache.set(orgId, { secrets, until: now + this.cacheMs });
     return secrets;
   }
 

@@ -21,7 +21,7 @@ export function keyRoutes(deps: RouteDeps): FastifyPluginAsync {
       handler: async (request, reply) => {
         const { orgId } = request.auth!;
         const issued = await issueKey(deps.store, deps.box, orgId, request.body.type, request.body.label ?? null, deps.now());
-        deps.auth.invalidate(orgId);
+        await deps.auth.changed(orgId);
         reply.code(201);
         return { ...describeKey(issued.record), key: issued.key };
       },
@@ -40,7 +40,7 @@ export function keyRoutes(deps: RouteDeps): FastifyPluginAsync {
         const { orgId } = request.auth!;
         const record = await deps.store.revokeKey(orgId, request.params.id, deps.now());
         if (!record) throw new ApiError('not_found', 'no such key in this organisation');
-        deps.auth.invalidate(orgId);
+        await deps.auth.changed(orgId);
         return describeKey(record);
       },
     });

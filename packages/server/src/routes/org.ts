@@ -26,8 +26,8 @@ export function orgRoutes(deps: RouteDeps): FastifyPluginAsync {
       handler: async (request) => {
         const { orgId } = request.auth!;
         const org = await found(deps.store.updateOrganizationSettings(orgId, request.body));
-        // This instance applies the change to its next request; others within their organisation cache time.
-        deps.auth.invalidate(orgId);
+        // Every instance applies the change to its next request; without Redis, others within their cache time.
+        await deps.auth.changed(orgId);
         return describeOrg(org);
       },
     });
