@@ -48,7 +48,7 @@ describe('cache invalidation across `pecta serve` processes on one data director
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('a key revoked through A is refused by B and C on their next request; limits set by the CLI apply at once', async () => {
+  it('settings changed and a key revoked through A apply on B and C from their next request; limits set by the CLI at once', async () => {
     const org = await organisation(dir, 'revoking');
     const keyId = await publishableKeyId(dir, org.id);
     const servers = await Promise.all([0, 1, 2].map(() => startServerProcess(dir, ['--redis-url', TEST_REDIS_URL, '--redis-key-prefix', prefix])));
@@ -56,6 +56,17 @@ describe('cache invalidation across `pecta serve` processes on one data director
       const [a, b, c] = servers as [ServerProcess, ServerProcess, ServerProcess];
       // Warm every instance's caches: the key record and the organisation.
       for (const s of servers) assert.equal((await call(s, org.pk)).status, 200);
+
+      // A settings change through A: the others refuse unsigned ingest from their next request.
+      const patched = await fetch(`${a.url}/v1/org`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${org.sk}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ require_signed_ingest: true }),
+      });
+      assert.equal(patched.status, 200);
+      for (const s of [b, c]) {
+        assert.deepEqual(await call(s, org.pk, { method: 'POST', path: '/v1/ingest' }), { status: 401, code: 'signature_required', limit: '500' });
+      }
 
       const revoked = await call(a, org.sk, { method: 'DELETE', path: `/v1/keys/${keyId}` });
       assert.equal(revoked.status, 200);
