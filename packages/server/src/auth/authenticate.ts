@@ -86,9 +86,9 @@ export interface AuthOptions {
  * a store round trip off every request; decrypted HMAC secrets are short-lived so that revocation takes effect within
  * seconds.
  *
- * Key records by hash have the same bound. A lookup right after a commit costs a read transaction whose page cache the commit invalidated
- * (~10 µs p50, ~70 µs p99 in `npm run bench:hot-path`, against ~3 µs when nothing changed): at evaluate's rates, with
- * the writer committing hundreds of times a second, that was 12% of the HTTP thread (--cpu-prof). A revocation
+ * Key records by hash have the same bound. A lookup right after a commit costs a fresh read transaction, because the
+ * commit invalidated the page cache: at evaluate's rates, with the writer committing hundreds of times a second, that
+ * was a large share of the HTTP thread (docs/architecture.md, "The path of a request", has the numbers). A revocation
  * through any instance's API, or through the CLI with Redis configured, drops the organisation's entries at once
  * (see invalidation/). Unknown keys are never cached, so guessing fills nothing.
  */
