@@ -142,6 +142,8 @@ describe('EvaluationThreads', () => {
       await threads.start();
       const pending = threads.evaluate(worstCase);
       const worker = (threads as unknown as { threads: { worker: Worker }[] }).threads[0]!.worker;
+      // An idle thread is unref'd: without this, nothing would keep the process waiting for its exit.
+      worker.ref();
       await worker.terminate();
       assert.equal((await pending).evaluation_id, 'ev_inline');
       assert.equal(threads.live, 0);

@@ -826,6 +826,9 @@ describe('SqliteStore: reads on the reader thread', () => {
       const expected = await store.queryEvents(ORG.id, { limit: 100, offset: 0 });
       const reader = (store as unknown as { reader: { worker: Worker; threaded: boolean } }).reader;
       const taken = store.queryEvents(ORG.id, { limit: 100, offset: 0 });
+      // If the thread answered first, it is unref'd again as idle, and nothing would keep this process waiting for
+      // its exit: the test would end with the promise pending.
+      reader.worker.ref();
       await reader.worker.terminate();
       assert.deepEqual(await taken, expected);
       assert.equal(reader.threaded, false);
