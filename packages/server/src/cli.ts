@@ -8,7 +8,7 @@ import { ConfigError, loadConfig, SETTINGS, type ServerConfig } from './config.j
 import { createOrganization, issueKey } from './orgs.js';
 import { AUTH_CACHE_MS } from './auth/authenticate.js';
 import { RedisInvalidationBus } from './invalidation/index.js';
-import { RedisUnreachableError } from './ratelimit/redis.js';
+import { RedisUnreachableError } from './redis/connection.js';
 import { MasterKeyMismatchError, openEmbedded, startServer, unreadableSecretKeys } from './server.js';
 import type { KeyRecord, Store } from './store/types.js';
 

@@ -3,8 +3,7 @@
  * changed after the store commit, and every instance drops its cached copies. Messages name an organisation, never a
  * key. Without Redis nothing is published and each instance's cache time is the bound.
  */
-import { Redis } from 'ioredis';
-import { redactRedisUrl, RedisUnreachableError } from '../ratelimit/redis.js';
+import { RedisConnection, type RedisStateLog } from '../redis/connection.js';
 
 export interface Invalidation {
   org: string;
@@ -15,10 +14,7 @@ export interface InvalidationPublisher {
   close(): Promise<void>;
 }
 
-export interface InvalidationLog {
-  warn(message: string): void;
-  info(message: string): void;
-}
+export type InvalidationLog = RedisStateLog;
 
 /** Without Redis there is no one to tell: other processes rely on their cache time. */
 export class NoInvalidationBus implements InvalidationPublisher {
@@ -60,8 +56,8 @@ export interface InvalidationHandlers {
 export class RedisInvalidationBus implements InvalidationPublisher {
   readonly channel: string;
   log: InvalidationLog | undefined;
-  private readonly publisher: Redis;
-  private subscriber: Redis | undefined;
+  private readonly publisher: RedisConnection;
+  private subscriber: RedisConnection | undefined;
   private readonly displayUrl: string;
   private subscribed = false;
   private lost = false;
@@ -69,31 +65,18 @@ export class RedisInvalidationBus implements InvalidationPublisher {
   constructor(private readonly options: RedisInvalidationBusOptions) {
     this.channel = options.keyPrefix + INVALIDATION_CHANNEL;
     this.log = options.log;
-    this.displayUrl = redactRedisUrl(options.url);
-    this.publisher = new Redis(options.url, {
-      lazyConnect: true,
-      commandTimeout: options.commandTimeoutMs,
-      connectTimeout: Math.max(options.commandTimeoutMs, 1000),
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      retryStrategy: (times) => Math.min(50 * times, 1000),
-    });
-    this.publisher.on('error', () => {});
+    this.publisher = new RedisConnection(options.url, { commandTimeoutMs: options.commandTimeoutMs });
+    this.displayUrl = this.publisher.displayUrl;
   }
 
   /** Connects the publishing connection; rejects with RedisUnreachableError naming the (redacted) URL. */
-  async connect(): Promise<void> {
-    try {
-      await this.publisher.connect();
-    } catch (error) {
-      this.publisher.disconnect();
-      throw new RedisUnreachableError(`cannot reach Redis at ${this.displayUrl} (${(error as Error).message})`);
-    }
+  connect(): Promise<void> {
+    return this.publisher.connect(false);
   }
 
   /** Rejects when Redis does not take the message; the caller decides whether that matters. */
   async publish(message: Invalidation): Promise<void> {
-    await this.publisher.publish(this.channel, JSON.stringify(message));
+    await this.publisher.client.publish(this.channel, JSON.stringify(message));
   }
 
   /**
@@ -102,15 +85,9 @@ export class RedisInvalidationBus implements InvalidationPublisher {
    * `onResync` runs once.
    */
   async subscribe(handlers: InvalidationHandlers): Promise<void> {
-    const subscriber = new Redis(this.options.url, {
-      lazyConnect: true,
-      connectTimeout: Math.max(this.options.commandTimeoutMs, 1000),
-      maxRetriesPerRequest: 0,
-      retryStrategy: (times) => Math.min(50 * times, 1000),
-      autoResubscribe: false,
-    });
-    this.subscriber = subscriber;
-    subscriber.on('error', () => {});
+    const connection = new RedisConnection(this.options.url, { commandTimeoutMs: this.options.commandTimeoutMs, subscriber: true });
+    this.subscriber = connection;
+    const subscriber = connection.client;
     subscriber.on('message', (channel: string, raw: string) => {
       if (channel !== this.channel) return;
       const message = parseInvalidation(raw);
@@ -145,10 +122,7 @@ export class RedisInvalidationBus implements InvalidationPublisher {
 
   async close(): Promise<void> {
     this.subscribed = false;
-    for (const client of [this.subscriber, this.publisher]) {
-      if (!client) continue;
-      if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
-      else client.disconnect();
-    }
+    await this.subscriber?.close();
+    await this.publisher.close();
   }
 }

@@ -8,17 +8,16 @@
  * the limiter returns to it as soon as it answers again.
  */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { ApiError } from '../errors.js';
+import { RedisConnection, type RedisStateLog } from '../redis/connection.js';
 import { RollingWindowLimiter } from './rolling-window.js';
 import { RATE_LIMIT_WINDOW_MS, type RateDecision, type RateLimiter } from './types.js';
 
 export type RedisFallback = 'open' | 'closed';
 
-export interface RedisLimiterLog {
-  warn(message: string): void;
-  info(message: string): void;
-}
+export type RedisLimiterLog = RedisStateLog;
+export { RedisUnreachableError, redactRedisUrl } from '../redis/connection.js';
 
 export interface RedisLimiterOptions {
   url: string;
@@ -81,33 +80,18 @@ interface RedisWithConsume extends Redis {
   pectaConsume(key: string, limit: number, windowMs: number, member: string, now: string): Promise<ConsumeReply>;
 }
 
-/** The URL as it may appear in logs and errors: without its password. */
-export function redactRedisUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparseable Redis URL)';
-  }
-}
-
-export class RedisUnreachableError extends Error {
-  override name = 'RedisUnreachableError';
-}
-
 export class RedisRollingWindowLimiter implements RateLimiter {
   readonly windowMs: number;
   readonly keyPrefix: string;
   readonly fallbackMode: RedisFallback;
   log: RedisLimiterLog | undefined;
+  private readonly connection: RedisConnection;
   private readonly redis: RedisWithConsume;
   private readonly local: RollingWindowLimiter;
   private readonly trustCallerClock: boolean;
   private readonly instance = randomBytes(8).toString('hex');
   private sequence = 0;
   private degraded = false;
-  private lastConnectionError: Error | undefined;
   private readonly displayUrl: string;
 
   constructor(options: RedisLimiterOptions) {
@@ -116,35 +100,19 @@ export class RedisRollingWindowLimiter implements RateLimiter {
     this.fallbackMode = options.fallback ?? 'open';
     this.log = options.log;
     this.trustCallerClock = options.trustCallerClock ?? false;
-    this.displayUrl = redactRedisUrl(options.url);
     this.local = new RollingWindowLimiter({ windowMs: this.windowMs });
-    const timeout = options.commandTimeoutMs ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS;
-    this.redis = new Redis(options.url, {
-      lazyConnect: true,
-      commandTimeout: timeout,
-      connectTimeout: Math.max(timeout, 1000),
-      // While disconnected a decision must not queue behind the reconnection: it fails at once and falls back.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      // Keep reconnecting for as long as the process runs: the fallback is meant to be temporary.
-      retryStrategy: (times) => Math.min(50 * times, 1000),
-    }) as RedisWithConsume;
-    // Without a listener ioredis prints every connection error; the fallback reports the state change instead. The
-    // socket's error says why a connection failed ("connect ECONNREFUSED …"), where the command only sees it closed.
-    this.redis.on('error', (error: Error) => (this.lastConnectionError = error));
+    // A decision that cannot reach Redis fails at once and falls back (see RedisConnection).
+    this.connection = new RedisConnection(options.url, {
+      commandTimeoutMs: options.commandTimeoutMs ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
+    });
+    this.displayUrl = this.connection.displayUrl;
+    this.redis = this.connection.client as RedisWithConsume;
     this.redis.defineCommand('pectaConsume', { numberOfKeys: 1, lua: CONSUME_SCRIPT });
   }
 
   /** Connects and PINGs; rejects with RedisUnreachableError naming the (redacted) URL. Call before serving. */
-  async connect(): Promise<void> {
-    try {
-      await this.redis.connect();
-      await this.redis.ping();
-    } catch (error) {
-      this.redis.disconnect();
-      const why = (this.lastConnectionError ?? (error as Error)).message;
-      throw new RedisUnreachableError(`cannot reach Redis at ${this.displayUrl} (${why})`);
-    }
+  connect(): Promise<void> {
+    return this.connection.connect(true);
   }
 
   /** Whether decisions are currently made without Redis. */
@@ -192,10 +160,6 @@ export class RedisRollingWindowLimiter implements RateLimiter {
 
   async close(): Promise<void> {
     await this.local.close();
-    if (this.redis.status === 'ready') {
-      await this.redis.quit().catch(() => this.redis.disconnect());
-    } else {
-      this.redis.disconnect();
-    }
+    await this.connection.close();
   }
 }

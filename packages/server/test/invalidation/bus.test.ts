@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { type Invalidation, parseInvalidation, RedisInvalidationBus } from '../../src/invalidation/index.js';
-import { RedisUnreachableError } from '../../src/ratelimit/redis.js';
+import { RedisUnreachableError } from '../../src/redis/connection.js';
 import { redisSuiteOptions, sparePort, startThrowawayRedis, stopRedis, TEST_REDIS_URL, testPrefix } from '../helpers/redis.js';
 
 const suite = await redisSuiteOptions();
