@@ -85,17 +85,14 @@ export function pii(options?: PiiOptions): Gate {
   const name = gateName(options, 'pii');
   const config = configFrom(options ?? {});
   return warmUp(
-    `pii:${JSON.stringify(config.enabled)}:${options?.phoneCountry ?? 'US'}`,
+    `pii:${JSON.stringify(config.enabled)}:${config.phone.region}`,
     markSignalFree({
       name,
       run(ctx, _signal, budget) {
         const meter = meterOf(budget);
         const scanner = new PiiScanner(config, meter);
-        walkStrings(ctx.output, (text, fromNumber) => (fromNumber ? scanner.scanNumber(text) : scanner.scan(text)), {
-        keys: true,
-        numbers: true,
-        meter,
-      });
+        const visit = (text: string, fromNumber: boolean): void => (fromNumber ? scanner.scanNumber(text) : scanner.scan(text));
+        walkStrings(ctx.output, visit, { keys: true, numbers: true, meter });
         const types = scanner.found();
         if (types.length === 0) return { passed: true };
         const details: PiiDetails = { types, count: scanner.total() };

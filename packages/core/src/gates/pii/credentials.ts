@@ -98,6 +98,7 @@ const READERS: Readonly<Record<string, TokenReader>> = {
   eyJ: jwtEnd,
 };
 
+/** Work units charged per prefix match: it reads one bounded token after the prefix. */
 const CREDENTIAL_CANDIDATE_UNITS = 4;
 const PREFIXES = /AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox[bpars]-|xapp-|[sr]k_(?:live|test)_|sk-|-----BEGIN |eyJ/g;
 
@@ -107,7 +108,6 @@ export function countCredentials(text: string, meter?: Meter): number {
   const prefixes = PREFIXES;
   prefixes.lastIndex = 0;
   for (let m = prefixes.exec(text); m !== null; m = prefixes.exec(text)) {
-    // A prefix match reads one bounded token after it.
     meter?.spend(CREDENTIAL_CANDIDATE_UNITS);
     if (!isTokenStart(text, m.index)) continue;
     const end = READERS[m[0]]!(text, m.index);

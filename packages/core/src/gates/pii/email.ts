@@ -1,11 +1,11 @@
+import type { Meter } from '../../budget.js';
 import { isAsciiAlphanumeric, isAsciiLetter, isDigit, isUnicodeSpace } from './chars.js';
 
-import type { Meter } from '../../budget.js';
-
 const MAX_LOCAL_LENGTH = 64;
-const EMAIL_CANDIDATE_UNITS = 2;
 const MAX_DOMAIN_LENGTH = 253;
 const MAX_LABEL_LENGTH = 63;
+/** Work units charged per `@`: a candidate reads at most a local part and a domain around it. */
+const EMAIL_CANDIDATE_UNITS = 2;
 
 /**
  * File extensions that are not top-level domains: `logo@2x.png` or `icon@3x.webp` are asset names, not mailboxes.
@@ -28,7 +28,6 @@ export function countEmails(text: string, meter?: Meter): number {
   let count = 0;
   let at = text.indexOf('@');
   while (at !== -1) {
-    // Each candidate reads at most a local part and a domain around its @.
     meter?.spend(EMAIL_CANDIDATE_UNITS);
     const end = emailEndAt(text, at);
     if (end > 0) count++;
