@@ -126,6 +126,8 @@ export class EvaluationThreads {
   }
 
   async evaluate(raw: Buffer): Promise<Evaluated> {
+    // Once closing, no thread is started or given work.
+    if (this.closed) return this.options.inline(raw);
     await this.start();
     let target: EvaluationThread | undefined;
     for (const thread of this.threads) {

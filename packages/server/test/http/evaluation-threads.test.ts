@@ -126,6 +126,24 @@ describe('EvaluationThreads', () => {
     }
   });
 
+  it('starts no thread for a body that arrives after close(), and answers it on the calling thread', async () => {
+    let inlined = 0;
+    const threads = new EvaluationThreads({
+      threads: 1,
+      minBytes: 0,
+      maxQueued: 16,
+      config: { timeoutMs: 200, maxJsonDepth: 64 },
+      inline: async () => {
+        inlined++;
+        return { evaluation_id: 'ev_inline', agent_id: 'w', tool_name: null, passed: true, gates: [], total_latency_ms: 0, latency_ms: null, created_at: 0 };
+      },
+    });
+    await threads.close();
+    assert.equal((await threads.evaluate(Buffer.from('{}'))).evaluation_id, 'ev_inline');
+    assert.equal(inlined, 1);
+    assert.equal(threads.live, 0);
+  });
+
   it('hands bodies back to the calling thread when its thread dies, and keeps answering without it', async () => {
     const inlined: number[] = [];
     const threads = new EvaluationThreads({
