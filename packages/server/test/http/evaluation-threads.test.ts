@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Worker } from 'node:worker_threads';
 import { ApiError } from '../../src/errors.js';
+import type { Evaluated } from '../../src/evaluation/evaluate-body.js';
 import { EvaluationThreads } from '../../src/evaluation/evaluation-threads.js';
 import { makeTestApp, type TestApp } from '../helpers/app.js';
 
@@ -80,6 +81,14 @@ describe('large evaluate bodies go to an evaluation thread', () => {
   });
 });
 
+/** One thread taking any body, with `maxQueued` waiting at most and `inline` as the calling thread's evaluation. */
+function oneThread(maxQueued: number, inline: (raw: Buffer) => Promise<Evaluated>): EvaluationThreads {
+  return new EvaluationThreads({ threads: 1, minBytes: 0, maxQueued, config: { timeoutMs: 200, maxJsonDepth: 64 }, inline });
+}
+
+/** What the stand-in for the calling thread's evaluation answers. */
+const INLINE_ANSWER: Evaluated = { evaluation_id: 'ev_inline', agent_id: 'w', tool_name: null, passed: true, gates: [], total_latency_ms: 0, latency_ms: null, created_at: 0 };
+
 describe('EvaluationThreads', () => {
   const worstCase = Buffer.from(JSON.stringify({ agent_id: 'w', output: Array.from({ length: 300_000 }, () => ({})) }));
 
@@ -99,15 +108,9 @@ describe('EvaluationThreads', () => {
 
   it('refuses bodies past its queue with 503 unavailable and Retry-After, and answers the rest', async () => {
     let inlined = 0;
-    const threads = new EvaluationThreads({
-      threads: 1,
-      minBytes: 0,
-      maxQueued: 2,
-      config: { timeoutMs: 200, maxJsonDepth: 64 },
-      inline: async () => {
-        inlined++;
-        throw new Error('not expected');
-      },
+    const threads = oneThread(2, async () => {
+      inlined++;
+      throw new Error('not expected');
     });
     try {
       await threads.start();
@@ -128,15 +131,9 @@ describe('EvaluationThreads', () => {
 
   it('starts no thread for a body that arrives after close(), and answers it on the calling thread', async () => {
     let inlined = 0;
-    const threads = new EvaluationThreads({
-      threads: 1,
-      minBytes: 0,
-      maxQueued: 16,
-      config: { timeoutMs: 200, maxJsonDepth: 64 },
-      inline: async () => {
-        inlined++;
-        return { evaluation_id: 'ev_inline', agent_id: 'w', tool_name: null, passed: true, gates: [], total_latency_ms: 0, latency_ms: null, created_at: 0 };
-      },
+    const threads = oneThread(16, async () => {
+      inlined++;
+      return INLINE_ANSWER;
     });
     await threads.close();
     assert.equal((await threads.evaluate(Buffer.from('{}'))).evaluation_id, 'ev_inline');
@@ -146,15 +143,9 @@ describe('EvaluationThreads', () => {
 
   it('hands bodies back to the calling thread when its thread dies, and keeps answering without it', async () => {
     const inlined: number[] = [];
-    const threads = new EvaluationThreads({
-      threads: 1,
-      minBytes: 0,
-      maxQueued: 16,
-      config: { timeoutMs: 200, maxJsonDepth: 64 },
-      inline: async (raw) => {
-        inlined.push(raw.length);
-        return { evaluation_id: 'ev_inline', agent_id: 'w', tool_name: null, passed: true, gates: [], total_latency_ms: 0, latency_ms: null, created_at: 0 };
-      },
+    const threads = oneThread(16, async (raw) => {
+      inlined.push(raw.length);
+      return INLINE_ANSWER;
     });
     try {
       await threads.start();
