@@ -97,7 +97,8 @@ describe('dashboard in Chromium', () => {
   it('lists every agent with its score (N/50 while calibrating), status and counts, sortable, read-only', TIMEOUT, async () => {
     const { page, errors } = await open();
     await signIn(page, server.keys.pk);
-    assert.equal(new URL(page.url()).pathname, '/agents', '/ leads to the agents page');
+    // The redirect from / is an effect that runs after the first paint, so wait for it rather than read the URL once.
+    await page.waitForURL((url) => url.pathname === '/agents', { timeout: 5000 });
     await waitForAgents(page, seeded.agents.length);
 
     // The key lives in this tab's sessionStorage only.
