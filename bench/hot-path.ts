@@ -16,7 +16,7 @@ import { newEvaluationId } from '@pecta/core';
 import { isPlainValidIngestBody } from '../packages/server/src/http/ingest-check.js';
 import { IngestBody } from '../packages/server/src/schemas.js';
 import { openDatabase } from '../packages/server/src/store/sqlite/driver.js';
-import { storedGatesJson } from '../packages/server/src/store/sqlite/stored-gates.js';
+import { storedGatesJson } from '../packages/server/src/store/stored-gates.js';
 import { encodeEvents } from '../packages/server/src/store/sqlite/wire-events.js';
 import type { GateRecord, NewEvent } from '../packages/server/src/store/types.js';
 import { benchIngestEvent } from './ingest-event.js';

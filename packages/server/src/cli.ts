@@ -9,7 +9,8 @@ import { createOrganization, issueKey } from './orgs.js';
 import { AUTH_CACHE_MS } from './auth/authenticate.js';
 import { RedisInvalidationBus } from './invalidation/index.js';
 import { RedisUnreachableError } from './redis/connection.js';
-import { MasterKeyMismatchError, openEmbedded, startServer, unreadableSecretKeys } from './server.js';
+import { describeStore, StoreUnavailableError } from './store/index.js';
+import { MasterKeyMismatchError, openStore, startServer, unreadableSecretKeys } from './server.js';
 import type { KeyRecord, Store } from './store/types.js';
 
 const USAGE = `pecta ${VERSION} — the Pecta API server
@@ -59,6 +60,10 @@ export async function main(argv: string[], out: (line: string) => void = (l) => 
       console.error(`pecta: ${error.message}: start Redis or fix --redis-url/PECTA_REDIS_URL; unset it to limit per instance.`);
       return 3;
     }
+    if (error instanceof StoreUnavailableError) {
+      console.error(`pecta: ${error.message}: start PostgreSQL or fix --database-url/PECTA_DATABASE_URL; unset it to use the embedded SQLite store.`);
+      return 3;
+    }
     if (error instanceof MasterKeyMismatchError) {
       console.error(`pecta: ${error.message}`);
       return 1;
@@ -102,7 +107,7 @@ async function serve(args: string[], out: (line: string) => void): Promise<numbe
     );
   }
   lines.push(`Dashboard: ${url}/  (sign in with a key)`);
-  lines.push(`Pecta ${VERSION} listening on ${url}  (data: ${config.dataDir})`);
+  lines.push(`Pecta ${VERSION} listening on ${url}  (data: ${describeStore(config)})`);
   out(lines.join('\n'));
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -130,9 +135,9 @@ function displayUrl(config: ServerConfig, address: string): string {
   return config.host === '0.0.0.0' || config.host === '::' ? `http://localhost:${new URL(address).port}` : address;
 }
 
-async function withStore<T>(values: Record<string, unknown>, fn: (store: Store, box: Awaited<ReturnType<typeof openEmbedded>>['box']) => Promise<T>): Promise<T> {
+async function withStore<T>(values: Record<string, unknown>, fn: (store: Store, box: Awaited<ReturnType<typeof openStore>>['box']) => Promise<T>): Promise<T> {
   const config = loadConfig(values as Record<string, string>);
-  const { store, box } = await openEmbedded(config);
+  const { store, box } = await openStore(config);
   try {
     return await fn(store, box);
   } finally {

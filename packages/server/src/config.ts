@@ -4,6 +4,7 @@
  */
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { isSchemaName } from './store/index.js';
 
 export interface ServerConfig {
   port: number;
@@ -32,6 +33,12 @@ export interface ServerConfig {
   requestTimeoutMs: number;
   /** How long shutdown waits for in-flight requests before it closes the connections still open. */
   shutdownGraceMs: number;
+  /** PostgreSQL store (postgres://…); null: the embedded SQLite file in dataDir. */
+  databaseUrl: string | null;
+  /** Schema holding Pecta's tables in that database (created when missing). */
+  databaseSchema: string;
+  /** Connections this instance holds at most; instances × this must stay under the server's max_connections. */
+  databasePoolSize: number;
   /** Rate limits shared by every instance through this Redis; null: per-instance limits in memory. */
   redisUrl: string | null;
   /** While Redis fails: per-instance limits (`open`) or 503 `unavailable` (`closed`). */
@@ -65,6 +72,9 @@ export const DEFAULT_CONFIG: Omit<ServerConfig, 'dataDir'> = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   shutdownGraceMs: 10_000,
+  databaseUrl: null,
+  databaseSchema: 'pecta',
+  databasePoolSize: 10,
   redisUrl: null,
   redisFallback: 'open',
   redisKeyPrefix: 'pecta:',
@@ -107,6 +117,23 @@ const redisUrl = (raw: string, label: string) => {
   }
   return raw.trim();
 };
+const databaseUrl = (raw: string, label: string) => {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ConfigError(`${label} must be a postgres:// or postgresql:// URL`);
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(`${label} must be a postgres:// or postgresql:// URL, got a ${url.protocol} URL`);
+  }
+  return raw.trim();
+};
+const schemaName = (raw: string, label: string) => {
+  const v = raw.trim();
+  if (!isSchemaName(v)) throw new ConfigError(`${label} must be lower-case letters, digits and _ (at most 63), got "${raw}"`);
+  return v;
+};
 const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export const SETTINGS: readonly Setting[] = [
@@ -135,6 +162,9 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'headersTimeoutMs', flag: 'headers-timeout', env: 'PECTA_HEADERS_TIMEOUT_MS', parse: int(100, 600_000) },
   { key: 'requestTimeoutMs', flag: 'request-timeout', env: 'PECTA_REQUEST_TIMEOUT_MS', parse: int(100, 3_600_000) },
   { key: 'shutdownGraceMs', flag: 'shutdown-grace', env: 'PECTA_SHUTDOWN_GRACE_MS', parse: int(0, 3_600_000) },
+  { key: 'databaseUrl', flag: 'database-url', env: 'PECTA_DATABASE_URL', parse: databaseUrl },
+  { key: 'databaseSchema', flag: 'database-schema', env: 'PECTA_DATABASE_SCHEMA', parse: schemaName },
+  { key: 'databasePoolSize', flag: 'database-pool-size', env: 'PECTA_DATABASE_POOL_SIZE', parse: int(2, 1000) },
   { key: 'redisUrl', flag: 'redis-url', env: 'PECTA_REDIS_URL', parse: redisUrl },
   {
     key: 'redisFallback',
@@ -182,22 +212,6 @@ export function loadConfig(flags: Record<string, string | boolean | undefined>, 
       `--headers-timeout/PECTA_HEADERS_TIMEOUT_MS (${config.headersTimeoutMs}) must not exceed --request-timeout/PECTA_REQUEST_TIMEOUT_MS (${config.requestTimeoutMs})`,
     );
   }
-  refuseUnbuiltBackends(env);
   return config;
 }
 
-/**
- * Back ends that are planned but not built. Someone who set one expects the data there: starting on the embedded
- * SQLite store instead would silently write it somewhere else, so loading the configuration fails (exit code 2).
- */
-export const UNBUILT_BACKENDS = [{ env: 'PECTA_DATABASE_URL', what: 'a PostgreSQL store' }] as const;
-
-function refuseUnbuiltBackends(env: NodeJS.ProcessEnv): void {
-  for (const { env: name, what } of UNBUILT_BACKENDS) {
-    if (env[name] === undefined || env[name] === '') continue;
-    throw new ConfigError(
-      `${name} is set, but this version of Pecta has no support for ${what} yet; it refuses to start rather than ` +
-        `silently use the embedded SQLite store in the data directory instead. Unset ${name} to run on SQLite.`,
-    );
-  }
-}

@@ -2,6 +2,7 @@
  * The one error shape of the API (SPEC §4.2): `{ error, code, status }`. Every failure path — our own checks,
  * schema validation, fastify's body parsing, unknown routes, bugs — ends up here, so clients can rely on `code`.
  */
+import { StoreUnavailableError } from './store/errors.js';
 
 export type ErrorCode =
   | 'validation_error'
@@ -109,6 +110,9 @@ interface ValidationIssue {
 /** Turns anything thrown inside a request into the API error shape. Never exposes internals of a 5xx. */
 export function toErrorBody(error: unknown): { body: ErrorBody; headers: Record<string, string> } {
   if (error instanceof ApiError) return { body: error.toBody(), headers: error.headers };
+  if (error instanceof StoreUnavailableError) {
+    return { body: errorBody('unavailable', 'the data store is unavailable right now; retry shortly'), headers: { 'Retry-After': '1' } };
+  }
   const e = error as { code?: string; statusCode?: number; validation?: ValidationIssue[]; validationContext?: string };
   if (Array.isArray(e?.validation)) {
     return { body: errorBody('validation_error', describeValidation(e.validation, e.validationContext)), headers: {} };

@@ -1,13 +1,13 @@
 /** Starting and stopping a whole server: store, keys, app, listener — in the order that loses nothing. */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildApp, type PectaApp } from './app.js';
-import { loadMasterKey, SecretBox } from './auth/crypto.js';
-import type { ServerConfig } from './config.js';
+import { loadMasterKey, MASTER_KEY_ENV, MASTER_KEY_FILE, SecretBox } from './auth/crypto.js';
+import { ConfigError, type ServerConfig } from './config.js';
 import { bootstrapIfEmpty, type Bootstrap } from './orgs.js';
 import { RedisInvalidationBus } from './invalidation/index.js';
 import { RedisRollingWindowLimiter } from './ratelimit/redis.js';
-import { SqliteStore } from './store/index.js';
+import { createStore } from './store/index.js';
 import type { KeyRecord, Store } from './store/types.js';
 
 export interface RunningServer extends PectaApp {
@@ -20,11 +20,27 @@ export interface RunningServer extends PectaApp {
   close(): Promise<void>;
 }
 
-export async function openEmbedded(config: ServerConfig): Promise<{ store: Store; box: SecretBox }> {
+/**
+ * The configured store, initialised, and the master key that seals secret keys. With PostgreSQL every instance must
+ * seal and open with the same key, so one is never created on the spot: it comes from PECTA_MASTER_KEY (or a
+ * master.key already in the data directory).
+ */
+export async function openStore(config: ServerConfig): Promise<{ store: Store; box: SecretBox }> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  if (config.databaseUrl !== null && !process.env[MASTER_KEY_ENV]?.trim() && !existsSync(join(config.dataDir, MASTER_KEY_FILE))) {
+    throw new ConfigError(
+      `${MASTER_KEY_ENV} must be set with a PostgreSQL store: every instance seals and opens secret keys with the same master ` +
+        'key, so none is generated per instance. Create one with "openssl rand -hex 32" and give it to every instance.',
+    );
+  }
   const master = loadMasterKey({ dataDir: config.dataDir, env: process.env });
-  const store = new SqliteStore({ path: join(config.dataDir, 'pecta.db') });
-  await store.init();
+  const store = createStore(config);
+  try {
+    await store.init();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
   return { store, box: new SecretBox(master.key) };
 }
 
@@ -84,7 +100,7 @@ async function startWith(
   overrides: { logger?: boolean | Record<string, unknown> },
   redisLimiter: RedisRollingWindowLimiter | undefined,
 ): Promise<RunningServer> {
-  const { store, box } = await openEmbedded(config);
+  const { store, box } = await openStore(config);
   const unreadable = await unreadableSecretKeys(store, box);
   if (unreadable.length > 0) {
     await store.close();

@@ -46,7 +46,24 @@ describe('Redis settings', () => {
     assert.throws(() => loadConfig({ 'redis-fallback': 'maybe' }, {}), /--redis-fallback must be open or closed, got "maybe"/);
     assert.throws(() => loadConfig({}, { PECTA_REDIS_TIMEOUT_MS: '0' }), /PECTA_REDIS_TIMEOUT_MS must be between 1 and 10000/);
   });
-  it('still refuse PECTA_DATABASE_URL (no PostgreSQL store yet)', () => {
-    assert.throws(() => loadConfig({}, { PECTA_DATABASE_URL: 'postgres://db/pecta' }), (e: unknown) => e instanceof ConfigError && /PECTA_DATABASE_URL is set/.test(e.message));
+});
+
+describe('PostgreSQL settings', () => {
+  it('select the PostgreSQL store by URL, flag over environment, with a schema and a pool size', () => {
+    assert.equal(loadConfig({}, {}).databaseUrl, null);
+    const c = loadConfig({ 'database-schema': 'tenant_a' }, { PECTA_DATABASE_URL: 'postgres://db/pecta', PECTA_DATABASE_POOL_SIZE: '20' });
+    assert.equal(c.databaseUrl, 'postgres://db/pecta');
+    assert.equal(c.databaseSchema, 'tenant_a');
+    assert.equal(c.databasePoolSize, 20);
+    assert.equal(loadConfig({ 'database-url': 'postgresql://other/x' }, { PECTA_DATABASE_URL: 'postgres://db/pecta' }).databaseUrl, 'postgresql://other/x');
+  });
+
+  it('refuse other URL schemes, schema names that would need quoting and pools below 2', () => {
+    const refuses = (flags: Record<string, string>, env: Record<string, string>, pattern: RegExp) =>
+      assert.throws(() => loadConfig(flags, env), (e: unknown) => e instanceof ConfigError && pattern.test(e.message));
+    refuses({}, { PECTA_DATABASE_URL: 'redis://db' }, /PECTA_DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL, got a redis: URL/);
+    refuses({}, { PECTA_DATABASE_URL: 'not a url' }, /PECTA_DATABASE_URL must be a postgres:\/\//);
+    refuses({ 'database-schema': 'Pecta; DROP' }, {}, /--database-schema must be lower-case letters/);
+    refuses({}, { PECTA_DATABASE_POOL_SIZE: '1' }, /PECTA_DATABASE_POOL_SIZE must be between 2 and 1000/);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The storage contract. Routes talk only to this interface; each back end (sqlite/ today, postgres/ next) lives in its
+ * The storage contract. Routes talk only to this interface; each back end (sqlite/, postgres/) lives in its
  * own folder and must pass the shared contract suite in test/store/contract.ts unchanged.
  *
  * Every method is async even where the embedded back end could answer synchronously, so that a networked back end
@@ -112,6 +112,12 @@ export interface Store {
   ping(): Promise<boolean>;
 
   createOrganization(org: Organization): Promise<void>;
+  /**
+   * First start: creates the organisation and its keys, all or nothing, only when the store has no organisation yet.
+   * Returns false (and writes nothing) when one exists. Atomic across processes, so N instances starting together on
+   * an empty database create exactly one.
+   */
+  createFirstOrganization(org: Organization, keys: readonly NewKey[]): Promise<boolean>;
   getOrganization(orgId: string): Promise<Organization | null>;
   listOrganizations(): Promise<Organization[]>;
   setOrganizationLimits(orgId: string, limits: { ingest_limit: number | null; default_limit: number | null }): Promise<boolean>;

@@ -83,16 +83,27 @@ describe('pecta serve', () => {
     assert.equal(u.code, 2);
   });
 
-  it('refuses to start on SQLite when PECTA_DATABASE_URL asks for a PostgreSQL store, not built yet', async () => {
+  it('with PECTA_DATABASE_URL: exits 3 when PostgreSQL cannot be reached, 2 without a shared master key, and never falls back to SQLite', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pecta-backend-'));
     try {
-      const r = await serveUnlessListening(['--port', '0', '--data-dir', dir], { PECTA_DATABASE_URL: 'postgres://pecta@db.internal/pecta' });
-      assert.equal(r.listening, false, `the server started anyway:\n${r.stdout}${r.stderr}`);
-      assert.equal(r.code, 2, r.stdout + r.stderr);
-      assert.match(r.stderr, /^pecta: PECTA_DATABASE_URL is set, but this version of Pecta has no support for a PostgreSQL store/);
-      assert.match(r.stderr, /Unset PECTA_DATABASE_URL to run on SQLite/);
-      assert.doesNotMatch(r.stdout, /listening|pk_live_/);
+      const port = await sparePort();
+      const url = `postgres://pecta:hunter2@127.0.0.1:${port}/pecta`;
+      const down = await serveUnlessListening(['--port', '0', '--data-dir', dir], { PECTA_DATABASE_URL: url, PECTA_MASTER_KEY: 'a'.repeat(64) });
+      assert.equal(down.listening, false, `the server started anyway:\n${down.stdout}${down.stderr}`);
+      assert.equal(down.code, 3, down.stdout + down.stderr);
+      assert.match(down.stderr, /^pecta: PostgreSQL is unavailable: .*start PostgreSQL or fix --database-url\/PECTA_DATABASE_URL/);
+      assert.doesNotMatch(down.stderr, /hunter2/, 'the password is not printed');
+      assert.doesNotMatch(down.stdout, /listening|pk_live_/);
       assert.deepEqual(readdirSync(dir), [], 'no SQLite store was created');
+
+      const keyless = await serveUnlessListening(['--port', '0', '--data-dir', dir], { PECTA_DATABASE_URL: url, PECTA_MASTER_KEY: '' });
+      assert.equal(keyless.code, 2, keyless.stdout + keyless.stderr);
+      assert.match(keyless.stderr, /PECTA_MASTER_KEY must be set with a PostgreSQL store/);
+      assert.deepEqual(readdirSync(dir), [], 'no master key was generated');
+
+      const wrong = await serveUnlessListening(['--port', '0', '--data-dir', dir], { PECTA_DATABASE_URL: 'mysql://x@y/z' });
+      assert.equal(wrong.code, 2);
+      assert.match(wrong.stderr, /PECTA_DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL, got a mysql: URL/);
       // Empty counts as unset.
       const orgs = await runCli(['orgs', 'list', '--data-dir', dir], { PECTA_DATABASE_URL: '', PECTA_REDIS_URL: '' });
       assert.equal(orgs.code, 0, orgs.stderr);

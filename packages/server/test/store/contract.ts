@@ -121,7 +121,8 @@ async function assertAgentExact(store: Store, orgId: string, agentId: string, me
   return events;
 }
 
-export function storeContract(name: string, makeStore: () => Promise<StoreHarness>): void {
+/** `options` are the suite's node:test options (a back end whose server is missing is skipped or fails, see helpers). */
+export function storeContract(name: string, makeStore: () => Promise<StoreHarness>, options: { skip?: string } = {}): void {
   async function withStore(fn: (h: StoreHarness) => Promise<void>): Promise<void> {
     const h = await makeStore();
     try {
@@ -131,7 +132,7 @@ export function storeContract(name: string, makeStore: () => Promise<StoreHarnes
     }
   }
 
-  describe(`Store contract: ${name}`, () => {
+  describe(`Store contract: ${name}`, options, () => {
     describe('organisations', () => {
       it('creates, reads and lists organisations; unknown ids read as null', () =>
         withStore(async ({ store }) => {
@@ -146,6 +147,27 @@ export function storeContract(name: string, makeStore: () => Promise<StoreHarnes
             [a, b].sort((x, y) => x.id.localeCompare(y.id)),
           );
           assert.equal(await store.ping(), true);
+        }));
+
+      it('creates the first organisation once, with its keys, however many callers race; never once one exists', () =>
+        withStore(async ({ store }) => {
+          const candidates = Array.from({ length: 8 }, () => {
+            const org: Organization = { id: uid('org'), name: 'default', created_at: T0, ingest_limit: null, default_limit: null, require_signed_ingest: false };
+            return { org, keys: [newKey(org.id, 'publishable'), newKey(org.id, 'secret')] };
+          });
+          const won = await Promise.all(candidates.map((c) => store.createFirstOrganization(c.org, c.keys)));
+          assert.equal(won.filter(Boolean).length, 1, 'exactly one caller creates it');
+          const winner = candidates[won.indexOf(true)]!;
+          assert.deepEqual(await store.listOrganizations(), [winner.org]);
+          assert.deepEqual(
+            (await store.listKeys(winner.org.id)).map((k) => k.id).sort(),
+            winner.keys.map((k) => k.id).sort(),
+          );
+          for (const loser of candidates.filter((_, i) => !won[i])) {
+            assert.equal(await store.findKeyByHash(loser.keys[0]!.hash), null, 'a losing caller writes nothing');
+          }
+          const late = candidates[0]!;
+          assert.equal(await store.createFirstOrganization({ ...late.org, id: uid('org') }, []), false);
         }));
 
       it('sets and clears per-organisation limits, only on the named organisation', () =>

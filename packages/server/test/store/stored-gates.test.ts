@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseStoredGates, storedGatesJson } from '../../src/store/sqlite/stored-gates.js';
+import { parseStoredGates, storedGatesJson } from '../../src/store/stored-gates.js';
 import type { GateRecord } from '../../src/store/types.js';
 import { prng } from '../helpers/prng.js';
 

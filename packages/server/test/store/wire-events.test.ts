@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { storedGatesJson } from '../../src/store/sqlite/stored-gates.js';
+import { storedGatesJson } from '../../src/store/stored-gates.js';
 import { encodeEvents, WireEventReader, wireEventCount } from '../../src/store/sqlite/wire-events.js';
 import type { NewEvent } from '../../src/store/types.js';
 import { prng } from '../helpers/prng.js';

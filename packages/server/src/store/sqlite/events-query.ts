@@ -12,7 +12,7 @@
 import type { EventQuery, StoredEvent } from '../types.js';
 import type { SqlValue } from './driver.js';
 import { EVENT_INDEX } from './schema.js';
-import { parseStoredGates } from './stored-gates.js';
+import { parseStoredGates } from '../stored-gates.js';
 
 /**
  * The columns of a stored event, for a query that names events `e`. The agent's id comes from `agentId`: the joined

@@ -222,6 +222,10 @@ export class SqliteStore implements Store {
     await this.writes().write({ op: 'createOrganization', org });
   }
 
+  async createFirstOrganization(org: Organization, keys: readonly NewKey[]): Promise<boolean> {
+    return this.writes().write({ op: 'createFirstOrganization', org, keys: [...keys] });
+  }
+
   async getOrganization(orgId: string): Promise<Organization | null> {
     const row = this.sql().getOrg.get(orgId);
     return row ? toOrganization(row) : null;

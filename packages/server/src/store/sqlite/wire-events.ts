@@ -9,7 +9,7 @@
  * arrive as the JSON that is stored, so the writer thread neither rebuilds nor re-serialises them.
  */
 import type { NewEvent } from '../types.js';
-import { storedGatesJson } from './stored-gates.js';
+import { storedGatesJson } from '../stored-gates.js';
 
 export interface WireEvents {
   text: string;

@@ -30,6 +30,7 @@ import { WireEventReader, wireEventCount, type WireEvents } from './wire-events.
 export type WriteOp =
   | { op: 'recordEvents'; orgId: string; events: WireEvents }
   | { op: 'createOrganization'; org: Organization }
+  | { op: 'createFirstOrganization'; org: Organization; keys: NewKey[] }
   | { op: 'setOrganizationLimits'; orgId: string; ingest_limit: number | null; default_limit: number | null }
   | { op: 'updateOrganizationSettings'; orgId: string; require_signed_ingest: boolean | null }
   | { op: 'createKey'; key: NewKey }
@@ -52,6 +53,7 @@ export interface RecordOutcome {
 export interface WriteValues {
   recordEvents: RecordOutcome;
   createOrganization: null;
+  createFirstOrganization: boolean;
   setOrganizationLimits: boolean;
   updateOrganizationSettings: boolean;
   createKey: KeyRow;
@@ -176,6 +178,7 @@ const KEY_COLUMNS = 'id, org_id, type, label, hash, hint, created_at, last_used_
 function prepareWriteStatements(db: Database) {
   return {
     orgKey: db.prepare<{ key: number }>('SELECT key FROM organizations WHERE id = ?'),
+    anyOrg: db.prepare('SELECT 1 FROM organizations LIMIT 1'),
     dataVersion: db.prepare<{ data_version: number }>('PRAGMA data_version'),
     insertOrg: db.prepare(
       `INSERT INTO organizations (id, name, created_at, ingest_limit, default_limit, require_signed_ingest)
@@ -297,6 +300,19 @@ export class SqliteWriter {
         const { org } = request;
         s.insertOrg.run(org.id, org.name, org.created_at, org.ingest_limit ?? null, org.default_limit ?? null, org.require_signed_ingest ? 1 : 0);
         return null;
+      }
+      case 'createFirstOrganization': {
+        const { org, keys } = request;
+        return this.db
+          .transaction(() => {
+            if (s.anyOrg.get() !== undefined) return false;
+            s.insertOrg.run(org.id, org.name, org.created_at, org.ingest_limit ?? null, org.default_limit ?? null, org.require_signed_ingest ? 1 : 0);
+            for (const key of keys) {
+              s.insertKey.run(key.id, key.org_id, key.type, key.label ?? null, key.hash, key.hint, key.created_at, key.secret_ciphertext ?? null);
+            }
+            return true;
+          })
+          .immediate();
       }
       case 'setOrganizationLimits':
         return s.setOrgLimits.run(request.ingest_limit ?? null, request.default_limit ?? null, request.orgId).changes > 0;

@@ -11,7 +11,7 @@
  * Only the fields of the data boundary are ever written, and only primitive values: a structure under an allowed name
  * (a caller's `reason: { match: … }`) is dropped, so no payload can ride along.
  */
-import type { GateRecord } from '../types.js';
+import type { GateRecord } from './types.js';
 
 const SKIPPED = 1;
 const ABORTED = 2;
