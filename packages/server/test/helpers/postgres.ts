@@ -4,7 +4,11 @@
  * so the shared server is never changed otherwise. With PECTA_REQUIRE_SERVICES=1 (set by .ci/run) a missing server
  * fails them; otherwise they are reported as skipped with the reason printed once.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 
 export const TEST_DATABASE_URL = process.env.PECTA_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
@@ -50,4 +54,54 @@ export async function dropSchema(schema: string, url = TEST_DATABASE_URL): Promi
   } finally {
     await client.end();
   }
+}
+
+export interface ThrowawayPostgres {
+  url: string;
+  /** Stops the server (fast shutdown: open connections are cut). */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** Stops it for good and removes its files. */
+  destroy(): Promise<void>;
+}
+
+/**
+ * A PostgreSQL server of its own on a spare port (initdb + pg_ctl), for tests that stop and restart the database: the
+ * shared server is never touched. PostgreSQL refuses to run as root, so as root it runs as the `postgres` user.
+ */
+export async function throwawayPostgres(port: number): Promise<ThrowawayPostgres> {
+  const dir = mkdtempSync(join(tmpdir(), 'pecta-pg-'));
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) chownSync(dir, postgresUid(), postgresGid());
+  const run = (args: string[]) => {
+    const [command, ...rest] = asRoot ? ['runuser', '-u', 'postgres', '--', ...args] : args;
+    execFileSync(command!, rest, { stdio: 'pipe', timeout: 60_000 });
+  };
+  const data = join(dir, 'data');
+  run(['initdb', '-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=100 -c fsync=on`;
+  const start = async () => run(['pg_ctl', '-D', data, '-o', options, '-l', join(dir, 'log'), '-w', '-t', '60', 'start']);
+  const stop = async () => run(['pg_ctl', '-D', data, '-m', 'fast', '-w', '-t', '60', 'stop']);
+  await start();
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    start,
+    stop,
+    destroy: async () => {
+      try {
+        await stop();
+      } catch {
+        // already stopped
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function postgresUid(): number {
+  return Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+}
+
+function postgresGid(): number {
+  return Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
 }

@@ -31,12 +31,12 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ c
 }
 
 /** Starts `pecta serve --port 0` and resolves once it printed its address (and, on a first start, its keys). */
-export function startServerProcess(dataDir: string, extra: string[] = []): Promise<ServerProcess> {
+export function startServerProcess(dataDir: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
       ['--conditions=development', '--import', 'tsx', RUN_CLI, 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn', ...extra],
-      { cwd: ROOT, env: { ...process.env, PECTA_MASTER_KEY: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: ROOT, env: { ...process.env, PECTA_MASTER_KEY: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
