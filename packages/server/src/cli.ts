@@ -1,15 +1,19 @@
 /**
- * `pecta`: serve the API, manage organisations and keys of the embedded store.
- * Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 a configured back end (Redis) unreachable at start.
+ * `pecta`: serve the API, manage organisations and keys, move an embedded store to PostgreSQL.
+ * Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 a configured back end (PostgreSQL, Redis) unreachable.
  */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { MASTER_KEY_ENV, MASTER_KEY_FILE } from './auth/crypto.js';
+
 import { VERSION } from './app.js';
 import { ConfigError, loadConfig, SETTINGS, type ServerConfig } from './config.js';
 import { createOrganization, issueKey } from './orgs.js';
 import { AUTH_CACHE_MS } from './auth/authenticate.js';
 import { RedisInvalidationBus } from './invalidation/index.js';
 import { RedisUnreachableError } from './redis/connection.js';
-import { describeStore, StoreUnavailableError } from './store/index.js';
+import { describeStore, moveToPostgres, StoreUnavailableError } from './store/index.js';
 import { MasterKeyMismatchError, openStore, startServer, unreadableSecretKeys } from './server.js';
 import type { KeyRecord, Store } from './store/types.js';
 
@@ -26,6 +30,8 @@ Usage:
   pecta keys create --type publishable|secret [--org ORG_ID] [--label TEXT]
   pecta keys list [--org ORG_ID]
   pecta keys revoke KEY_ID [--org ORG_ID]
+  pecta migrate --from DATA_DIR --to postgres://… [--database-schema NAME]
+                                                copy an embedded store into PostgreSQL (resumable, verified)
 
 Options (also as environment variables):
 ${SETTINGS.map((s) => `  --${s.flag.padEnd(22)} ${s.env}`).join('\n')}
@@ -54,6 +60,7 @@ export async function main(argv: string[], out: (line: string) => void = (l) => 
     if (command === 'serve') return await serve(sub === undefined ? [] : [sub, ...rest], out);
     if (command === 'orgs') return await orgs(sub, rest, out);
     if (command === 'keys') return await keys(sub, rest, out);
+    if (command === 'migrate') return await migrateCommand(sub === undefined ? [] : [sub, ...rest], out);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (error instanceof RedisUnreachableError) {
@@ -128,6 +135,30 @@ async function serve(args: string[], out: (line: string) => void): Promise<numbe
     process.once('SIGINT', stop);
   });
   out('pecta: stopped');
+  return 0;
+}
+
+async function migrateCommand(args: string[], out: (line: string) => void): Promise<number> {
+  const { values, positionals } = parse(args, { from: { type: 'string' }, to: { type: 'string' } });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  if (!values.from || !values.to) throw new UsageError('pecta migrate needs --from <data dir of the embedded store> and --to postgres://…');
+  const config = loadConfig({ ...values, 'database-url': values.to });
+  const sqlitePath = join(resolve(values.from), 'pecta.db');
+  if (!existsSync(sqlitePath)) throw new UsageError(`no embedded store at ${sqlitePath}`);
+  const report = await moveToPostgres({
+    sqlitePath,
+    postgres: { url: config.databaseUrl!, schema: config.databaseSchema },
+    onProgress: (line) => out(`pecta migrate: ${line}`),
+  });
+  out(
+    `pecta migrate: done: ${report.organizations} organisations, ${report.keys} keys, ${report.agents} agents, ${report.events} events ` +
+      `(${report.eventsCopied} copied by this run${report.resumedAfterSeq > 0 ? `, resumed after seq ${report.resumedAfterSeq}` : ''}); ` +
+      `counts match, ${report.checkedAgents} agents' reputations verified.`,
+  );
+  const masterKey = join(resolve(values.from), MASTER_KEY_FILE);
+  if (existsSync(masterKey) && !process.env[MASTER_KEY_ENV]) {
+    out(`Secret keys are still sealed with ${masterKey}: start every instance with ${MASTER_KEY_ENV}=$(cat ${masterKey}).`);
+  }
   return 0;
 }
 

@@ -42,7 +42,7 @@ interface DatabaseConstructor {
 
 const require = createRequire(import.meta.url);
 
-export function openDatabase(filename: string, options: { timeout?: number; readonly?: boolean } = {}): Database {
+export function openDatabase(filename: string, options: { timeout?: number; readonly?: boolean; fileMustExist?: boolean } = {}): Database {
   const BetterSqlite3 = require('better-sqlite3') as DatabaseConstructor;
   return new BetterSqlite3(filename, options);
 }
