@@ -6,6 +6,9 @@
  *                                     only the ingest phases, optionally against another build
  *   npm run bench:api -- --hostile-only
  *                                     only the worst-case-body phase, with and without the evaluation thread
+ *   npm run bench:api -- --store postgres [--instances N]
+ *                                     on PostgreSQL (PECTA_BENCH_DATABASE_URL, default the local test database, in a
+ *                                     schema of its own, dropped afterwards), optionally N instances sharing the load
  * Starts the compiled server (`pecta serve`) on loopback with a fresh data directory, lifts the rate limits of the
  * bootstrapped organisation with `pecta orgs limits`, then drives it with autocannon from this process.
  */
@@ -23,6 +26,15 @@ const ingestOnly = process.argv.includes('--ingest-only');
 /** Only the phase where one client sends worst-case evaluate bodies (issue #10), with and without the thread. */
 const hostileOnly = process.argv.includes('--hostile-only');
 const serverFlag = process.argv.indexOf('--server');
+const storeFlag = process.argv.indexOf('--store');
+const onPostgres = storeFlag > 0 && process.argv[storeFlag + 1] === 'postgres';
+const instancesFlag = process.argv.indexOf('--instances');
+const INSTANCES = instancesFlag > 0 ? Math.max(1, Number(process.argv[instancesFlag + 1])) : 1;
+const DATABASE_URL = process.env.PECTA_BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const SCHEMA = `pecta_bench_${process.pid}`;
+/** Every `pecta` command of this run points at the same store: the data directory, or PostgreSQL as well. */
+const STORE_ARGS = onPostgres ? ['--database-url', DATABASE_URL, '--database-schema', SCHEMA] : [];
+const SERVER_ENV = { ...process.env, ...(onPostgres ? { PECTA_MASTER_KEY: 'be'.repeat(32) } : {}) };
 const DURATION = quick ? 5 : 15;
 const TARGET_EVENTS = quick ? 100_000 : 1_000_000;
 const AGENTS = 1000;
@@ -32,14 +44,17 @@ const PECTA = serverFlag > 0 ? process.argv[serverFlag + 1]! : join(ROOT, 'packa
 
 interface Server {
   url: string;
+  /** Every instance's URL (the first is `url`); load is spread over all of them. */
+  urls: string[];
   pk: string;
   orgId: string;
   stop(): Promise<void>;
 }
 
-async function startServer(dataDir: string, extraArgs: string[] = []): Promise<Server> {
-  const child = spawn(process.execPath, [PECTA, 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn', ...extraArgs], {
+async function startInstance(dataDir: string, extraArgs: string[]): Promise<{ out: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [PECTA, 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn', ...STORE_ARGS, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: SERVER_ENV,
   });
   let out = '';
   await new Promise<void>((resolve, reject) => {
@@ -49,13 +64,8 @@ async function startServer(dataDir: string, extraArgs: string[] = []): Promise<S
       if (/listening on/.test(out)) resolve();
     });
   });
-  const url = /listening on (http:\/\/\S+)/.exec(out)![1]!;
-  const pk = /publishable\s+(pk_live_\w+)/.exec(out)![1]!;
-  const orgId = /organisation (org_\w+)/.exec(out)![1]!;
   return {
-    url,
-    pk,
-    orgId,
+    out,
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());
@@ -64,10 +74,65 @@ async function startServer(dataDir: string, extraArgs: string[] = []): Promise<S
   };
 }
 
-function run(opts: autocannon.Options): Promise<autocannon.Result> {
+async function startServer(dataDir: string, extraArgs: string[] = []): Promise<Server> {
+  const first = await startInstance(dataDir, extraArgs);
+  // Further instances share the database; each gets a data directory of its own, as on separate machines.
+  const others = await Promise.all(Array.from({ length: INSTANCES - 1 }, (_, i) => startInstance(join(dataDir, `instance-${i + 2}`), extraArgs)));
+  const all = [first, ...others];
+  const urls = all.map((i) => /listening on (http:\/\/\S+)/.exec(i.out)![1]!);
+  return {
+    url: urls[0]!,
+    urls,
+    pk: /publishable\s+(pk_live_\w+)/.exec(first.out)![1]!,
+    orgId: /organisation (org_\w+)/.exec(first.out)![1]!,
+    stop: async () => {
+      await Promise.all(all.map((i) => i.stop()));
+      if (onPostgres) dropSchema();
+    },
+  };
+}
+
+function dropSchema(): void {
+  const r = spawnSync('psql', [DATABASE_URL, '-qc', `DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`], { encoding: 'utf8' });
+  if (r.status !== 0) console.error(`# could not drop schema ${SCHEMA}: ${r.stderr}`);
+}
+
+/** Where the load goes: one instance, or (with --instances) each of them, with the connections split evenly. */
+let targets: string[] = [];
+
+function runOne(opts: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
   });
+}
+
+/**
+ * With several instances, one autocannon per instance with its share of the connections, in parallel. The merged
+ * result sums counts and takes the worst instance's percentiles (a percentile of the union is not kept by autocannon).
+ */
+async function run(opts: autocannon.Options): Promise<autocannon.Result> {
+  const base = targets[0];
+  const url = String(opts.url);
+  if (targets.length <= 1 || base === undefined || !url.startsWith(base)) return runOne(opts);
+  const connections = opts.connections ?? 10;
+  const share = (i: number) => Math.max(1, Math.floor(connections / targets.length) + (i < connections % targets.length ? 1 : 0));
+  const results = await Promise.all(
+    targets.map((target, i) =>
+      runOne({ ...opts, url: target + url.slice(base.length), connections: share(i), ...(opts.amount ? { amount: Math.ceil(opts.amount / targets.length) } : {}) }),
+    ),
+  );
+  const sum = (f: (r: autocannon.Result) => number) => results.reduce((n, r) => n + f(r), 0);
+  const worst = (f: (r: autocannon.Result) => number) => Math.max(...results.map(f));
+  return {
+    ...results[0]!,
+    connections,
+    duration: worst((r) => r.duration),
+    '2xx': sum((r) => r['2xx']),
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    latency: { ...results[0]!.latency, p50: worst((r) => r.latency.p50), p99: worst((r) => r.latency.p99), max: worst((r) => r.latency.max) },
+  };
 }
 
 function ms(n: number): string {
@@ -163,7 +228,7 @@ async function hostileClient(url: string, key: string, connections: number, stop
  * minute) sends worst-case bodies as fast as its limit allows.
  */
 async function hostilePhase(server: Server, dataDir: string, label: string): Promise<void> {
-  const created = spawnSync(process.execPath, [PECTA, 'orgs', 'create', '--name', 'hostile', '--data-dir', dataDir], { encoding: 'utf8' });
+  const created = spawnSync(process.execPath, [PECTA, 'orgs', 'create', '--name', 'hostile', '--data-dir', dataDir, ...STORE_ARGS], { encoding: 'utf8', env: SERVER_ENV });
   if (created.status !== 0) throw new Error(created.stderr);
   const hostileKey = /publishable\s+(pk_live_\w+)/.exec(created.stdout)![1]!;
   const headers = { authorization: `Bearer ${server.pk}`, 'content-type': 'application/json' };
@@ -186,7 +251,12 @@ async function hostilePhase(server: Server, dataDir: string, label: string): Pro
 
 /** The bootstrapped organisation drives the load: its rate limits must not be what is measured. */
 function liftLimits(server: Server, dataDir: string): void {
-  const lift = spawnSync(process.execPath, [PECTA, 'orgs', 'limits', server.orgId, '--ingest', '1000000000', '--default', '1000000000', '--data-dir', dataDir], { encoding: 'utf8' });
+  targets = server.urls;
+  const lift = spawnSync(
+    process.execPath,
+    [PECTA, 'orgs', 'limits', server.orgId, '--ingest', '1000000000', '--default', '1000000000', '--data-dir', dataDir, ...STORE_ARGS],
+    { encoding: 'utf8', env: SERVER_ENV },
+  );
   if (lift.status !== 0) throw new Error(lift.stderr);
 }
 
@@ -227,6 +297,7 @@ async function main(): Promise<void> {
     const headers = { authorization: `Bearer ${server.pk}`, 'content-type': 'application/json' };
 
     console.log(`# bench:api — node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, server and load generator on the same machine${quick ? ' (quick)' : ''}`);
+    console.log(`# store: ${onPostgres ? `PostgreSQL (${INSTANCES} instance${INSTANCES > 1 ? 's' : ''}, database on the same machine)` : 'SQLite'}`);
     if (serverFlag > 0) console.log(`# server: ${PECTA}`);
     console.log(`# ${referenceLine(await machineReference())}`);
     console.log('\n| scenario | connections | throughput | p50 | p99 | max | errors/non-2xx |');
