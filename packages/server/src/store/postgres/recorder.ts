@@ -4,9 +4,11 @@
  * One transaction records a group of batches (a group commit: whatever queued while the previous transaction ran):
  *   1. takes a transaction-scoped advisory lock per distinct (organisation, agent), in one global order so that two
  *      transactions never wait on each other in a cycle; every append to an agent, from any instance, holds it;
- *   2. reads those agents' rows and which of the group's event_ids are already stored;
- *   3. counts each event in arrival order against its agent's window (in memory), creating agents first seen;
- *   4. inserts the events and saves the agents, each in one statement (unnest arrays), and commits.
+ *   2. reads those agents' rows and which of the group's event_ids are already stored (one statement);
+ *   3. counts each event in arrival order against its agent's window, in memory;
+ *   4. writes the group in one statement over unnest arrays (agents first seen inserted with their final state, the
+ *      others updated, the events inserted in arrival order), and commits.
+ * That is four round trips per transaction, whatever the number of batches, events and agents in it.
  * Under the agent's lock nobody else appends to it, so the window read in step 2 is the latest and the scores written
  * in step 3 equal the SPEC §5 formula over the stored events in recording order (seq).
  *
@@ -96,30 +98,32 @@ export async function recordGroup(client: pg.ClientBase, batches: readonly Batch
     lockHashes.push(hash);
   }
 
-  await client.query('BEGIN');
-  await client.query('SELECT count(pg_advisory_xact_lock(o, h)) FROM unnest($1::int[], $2::int[]) AS t(o, h)', [lockOrgs, lockHashes]);
-  const { rows } = await client.query<AgentRow>(
-    `SELECT a.key, a.org_key, a.agent_id, a.first_seen, a.last_seen, a.eval_count, a.window_blob
+  // BEGIN and the locks in one round trip (simple protocol, so the keys are inlined: integers computed here, checked).
+  // The reads below are a separate statement on purpose: in READ COMMITTED each statement takes its snapshot when it
+  // starts, so only a statement that starts after the locks are held sees the last commit of every locked agent.
+  await client.query(`BEGIN; SELECT count(pg_advisory_xact_lock(o, h)) FROM unnest('{${intList(lockOrgs)}}'::int[], '{${intList(lockHashes)}}'::int[]) AS t(o, h)`);
+  const { rows } = await client.query<AgentRow & { kind: 'a' | 'e' }>(
+    `SELECT 'a' AS kind, a.key, a.org_key, a.agent_id, a.first_seen, a.last_seen, a.eval_count, a.window_blob
      FROM unnest($1::int[], $2::text[]) AS w(org_key, agent_id)
-     JOIN agents AS a ON a.org_key = w.org_key AND a.agent_id = w.agent_id`,
-    [wantedOrgs, wantedAgents],
+     JOIN agents AS a ON a.org_key = w.org_key AND a.agent_id = w.agent_id
+     UNION ALL
+     SELECT 'e', NULL, e.org_key, e.event_id, NULL, NULL, NULL, NULL
+     FROM unnest($3::int[], $4::text[]) AS w(org_key, event_id)
+     JOIN events AS e ON e.org_key = w.org_key AND e.event_id = w.event_id`,
+    [wantedOrgs, wantedAgents, idOrgs, ids],
   );
+  const stored = new Set<string>();
   for (const row of rows) {
+    if (row.kind === 'e') {
+      stored.add(agentRef(row.org_key, row.agent_id));
+      continue;
+    }
     const agent = agents.get(agentRef(row.org_key, row.agent_id))!;
     agent.key = row.key;
     agent.firstSeen = row.first_seen;
     agent.lastSeen = row.last_seen;
     agent.evalCount = row.eval_count;
     agent.window = ReputationWindow.fromBlob(row.window_blob);
-  }
-  const stored = new Set<string>();
-  if (ids.length > 0) {
-    const found = await client.query<{ org_key: number; event_id: string }>(
-      `SELECT e.org_key, e.event_id FROM unnest($1::int[], $2::text[]) AS w(org_key, event_id)
-       JOIN events AS e ON e.org_key = w.org_key AND e.event_id = w.event_id`,
-      [idOrgs, ids],
-    );
-    for (const row of found.rows) stored.add(agentRef(row.org_key, row.event_id));
   }
 
   // Which events count: not stored before, not repeated earlier in the group. Agents are created only for those.
@@ -132,8 +136,6 @@ export async function recordGroup(client: pg.ClientBase, batches: readonly Batch
       return true;
     }),
   );
-  await createAgents(client, batches, counts, agents);
-
   const columns = eventColumns();
   const results: RecordResult[] = batches.map((batch, b) => {
     const order = new Map<string, AgentState>();
@@ -143,7 +145,7 @@ export async function recordGroup(client: pg.ClientBase, batches: readonly Batch
       if (!counts[b]![i]) return { evaluation_id: event.evaluation_id, duplicate: true };
       const entry = { passed: event.passed, latency_ms: windowLatency(event.latency_ms, event.total_latency_ms) };
       const next = agent.window.peek(entry);
-      pushEvent(columns, batch.orgKey, agent.key!, event, next.score);
+      pushEvent(columns, batch.orgKey, agent.key, event, next.score);
       countEvent(agent, event.created_at, entry, next);
       return { evaluation_id: event.evaluation_id, duplicate: false };
     });
@@ -152,31 +154,99 @@ export async function recordGroup(client: pg.ClientBase, batches: readonly Batch
     return { events: recorded, reputations };
   });
 
-  if (columns.org_key.length > 0) {
-    const inserted = await client.query(
-      `INSERT INTO events (org_key, agent_key, evaluation_id, event_id, tool_name, passed, gates, total_latency_ms,
-                           latency_ms, reputation_score, created_at)
-       SELECT * FROM unnest($1::int[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::text[],
-                            $8::float8[], $9::float8[], $10::int[], $11::bigint[])
-       ON CONFLICT (org_key, event_id) WHERE event_id IS NOT NULL DO NOTHING`,
-      [
-        columns.org_key,
-        columns.agent_key,
-        columns.evaluation_id,
-        columns.event_id,
-        columns.tool_name,
-        columns.passed,
-        columns.gates,
-        columns.total_latency_ms,
-        columns.latency_ms,
-        columns.reputation_score,
-        columns.created_at,
-      ],
-    );
-    if (inserted.rowCount !== columns.org_key.length) throw new ConcurrentDuplicate('an event_id was recorded concurrently');
-  }
-  await saveAgents(client, [...agents.values()].filter((a) => a.touched));
+  await writeGroup(client, columns, [...agents.values()].filter((a) => a.touched));
   return results;
+}
+
+/**
+ * One statement writes the group: agents seen for the first time are inserted with their final state, the others
+ * updated, and the events inserted in arrival order, each new agent's events joined to the key its insert returned.
+ */
+async function writeGroup(client: pg.ClientBase, c: EventColumns, touched: readonly AgentState[]): Promise<void> {
+  if (c.org_key.length === 0) return;
+  const created = touched.filter((a) => a.key === null);
+  const existing = touched.filter((a) => a.key !== null);
+  const { rows } = await client.query<{ inserted: number; created: number }>(
+    `WITH new_agents AS (
+       INSERT INTO agents (org_key, agent_id, first_seen, last_seen, eval_count, window_blob, score, status, evaluations,
+                           passed, pass_rate, avg_latency_ms, streak)
+       SELECT * FROM unnest($12::int[], $13::text[], $14::bigint[], $15::bigint[], $16::bigint[], $17::bytea[], $18::int[],
+                            $19::text[], $20::int[], $21::int[], $22::float8[], $23::float8[], $24::int[])
+       ON CONFLICT (org_key, agent_id) DO NOTHING
+       RETURNING key, org_key, agent_id
+     ), updated AS (
+       UPDATE agents AS a SET first_seen = t.first_seen, last_seen = t.last_seen, eval_count = t.eval_count,
+              window_blob = t.window_blob, score = t.score, status = t.status, evaluations = t.evaluations,
+              passed = t.passed, pass_rate = t.pass_rate, avg_latency_ms = t.avg_latency_ms, streak = t.streak
+       FROM unnest($25::bigint[], $26::bigint[], $27::bigint[], $28::bigint[], $29::bytea[], $30::int[], $31::text[],
+                   $32::int[], $33::int[], $34::float8[], $35::float8[], $36::int[])
+            AS t(key, first_seen, last_seen, eval_count, window_blob, score, status, evaluations, passed, pass_rate,
+                 avg_latency_ms, streak)
+       WHERE a.key = t.key
+       RETURNING 1
+     ), inserted AS (
+       INSERT INTO events (org_key, agent_key, evaluation_id, event_id, tool_name, passed, gates, total_latency_ms,
+                           latency_ms, reputation_score, created_at)
+       SELECT t.org_key, coalesce(t.agent_key, n.key), t.evaluation_id, t.event_id, t.tool_name, t.passed, t.gates,
+              t.total_latency_ms, t.latency_ms, t.reputation_score, t.created_at
+       FROM unnest($1::int[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::text[], $8::float8[],
+                   $9::float8[], $10::int[], $11::bigint[], $37::text[])
+            WITH ORDINALITY AS t(org_key, agent_key, evaluation_id, event_id, tool_name, passed, gates, total_latency_ms,
+                                 latency_ms, reputation_score, created_at, agent_id, ord)
+       LEFT JOIN new_agents AS n ON t.agent_key IS NULL AND n.org_key = t.org_key AND n.agent_id = t.agent_id
+       ORDER BY t.ord
+       ON CONFLICT (org_key, event_id) WHERE event_id IS NOT NULL DO NOTHING
+       RETURNING 1
+     )
+     SELECT (SELECT count(*) FROM inserted) AS inserted, (SELECT count(*) FROM new_agents) AS created,
+            (SELECT count(*) FROM updated) AS updated`,
+    [
+      c.org_key,
+      c.agent_key,
+      c.evaluation_id,
+      c.event_id,
+      c.tool_name,
+      c.passed,
+      c.gates,
+      c.total_latency_ms,
+      c.latency_ms,
+      c.reputation_score,
+      c.created_at,
+      ...agentColumns(created, true),
+      ...agentColumns(existing, false),
+      c.agent_id,
+    ],
+  );
+  // Fewer rows than counted: a concurrent transaction recorded one of these event_ids first (or created one of these
+  // agents, which the agent lock rules out); the counts are off, so the whole group runs again.
+  if (rows[0]!.inserted !== c.org_key.length || rows[0]!.created !== created.length) {
+    throw new ConcurrentDuplicate('an event_id was recorded concurrently');
+  }
+}
+
+/** Agents as unnest arrays: new ones keyed by (organisation, agent id), existing ones by their key. */
+function agentColumns(agents: readonly AgentState[], isNew: boolean): unknown[][] {
+  const reps = agents.map((a) => a.reputation ?? a.window.reputation());
+  const identity = isNew ? [agents.map((a) => a.orgKey), agents.map((a) => a.agentId)] : [agents.map((a) => a.key)];
+  return [
+    ...identity,
+    agents.map((a) => a.firstSeen),
+    agents.map((a) => a.lastSeen),
+    agents.map((a) => a.evalCount),
+    agents.map((a) => Buffer.from(a.window.toBlob())),
+    reps.map((r) => r.score),
+    reps.map((r) => r.status),
+    reps.map((r) => r.evaluations),
+    reps.map((r) => r.passed),
+    reps.map((r) => r.pass_rate),
+    reps.map((r) => r.avg_latency_ms),
+    reps.map((r) => r.streak),
+  ];
+}
+
+function intList(values: readonly number[]): string {
+  for (const v of values) if (!Number.isInteger(v)) throw new TypeError('advisory lock keys must be integers');
+  return values.join(',');
 }
 
 function newAgent(orgKey: number, agentId: string): AgentState {
@@ -194,38 +264,16 @@ function newAgent(orgKey: number, agentId: string): AgentState {
 }
 
 function reputationNow(agent: AgentState): Reputation {
-  if (agent.key === null) return EMPTY_REPUTATION;
+  // Neither stored nor counted yet: the agent does not exist (a duplicate never creates one).
+  if (agent.key === null && !agent.touched) return EMPTY_REPUTATION;
   return agent.reputation ?? agent.window.reputation();
-}
-
-async function createAgents(client: pg.ClientBase, batches: readonly BatchRequest[], counts: boolean[][], agents: Map<string, AgentState>) {
-  const orgs: number[] = [];
-  const names: string[] = [];
-  const seen = new Set<string>();
-  batches.forEach((batch, b) =>
-    batch.events.forEach((event, i) => {
-      if (!counts[b]![i]) return;
-      const ref = agentRef(batch.orgKey, event.agent_id);
-      if (agents.get(ref)!.key !== null || seen.has(ref)) return;
-      seen.add(ref);
-      orgs.push(batch.orgKey);
-      names.push(event.agent_id);
-    }),
-  );
-  if (orgs.length === 0) return;
-  // The placeholder times are replaced by saveAgents before the commit; events need the agent's key first.
-  const { rows } = await client.query<{ key: number; org_key: number; agent_id: string }>(
-    `INSERT INTO agents (org_key, agent_id, first_seen, last_seen)
-     SELECT o, a, 0, 0 FROM unnest($1::int[], $2::text[]) AS t(o, a)
-     RETURNING key, org_key, agent_id`,
-    [orgs, names],
-  );
-  for (const row of rows) agents.get(agentRef(row.org_key, row.agent_id))!.key = row.key;
 }
 
 interface EventColumns {
   org_key: number[];
-  agent_key: number[];
+  /** null for an agent created by this transaction: its events are joined to the key its insert returns. */
+  agent_key: Array<number | null>;
+  agent_id: string[];
   evaluation_id: string[];
   event_id: Array<string | null>;
   tool_name: Array<string | null>;
@@ -241,6 +289,7 @@ function eventColumns(): EventColumns {
   return {
     org_key: [],
     agent_key: [],
+    agent_id: [],
     evaluation_id: [],
     event_id: [],
     tool_name: [],
@@ -253,9 +302,10 @@ function eventColumns(): EventColumns {
   };
 }
 
-function pushEvent(c: EventColumns, orgKey: number, agentKey: number, e: NewEvent, score: number): void {
+function pushEvent(c: EventColumns, orgKey: number, agentKey: number | null, e: NewEvent, score: number): void {
   c.org_key.push(orgKey);
   c.agent_key.push(agentKey);
+  c.agent_id.push(e.agent_id);
   c.evaluation_id.push(e.evaluation_id);
   c.event_id.push(e.event_id);
   c.tool_name.push(e.tool_name);
@@ -285,33 +335,4 @@ function countEvent(agent: AgentState, createdAt: number, entry: { passed: boole
   agent.window.add(entry);
   agent.reputation = next;
   agent.touched = true;
-}
-
-async function saveAgents(client: pg.ClientBase, touched: readonly AgentState[]): Promise<void> {
-  if (touched.length === 0) return;
-  const reps = touched.map((a) => a.reputation ?? a.window.reputation());
-  await client.query(
-    `UPDATE agents AS a SET first_seen = t.first_seen, last_seen = t.last_seen, eval_count = t.eval_count,
-            window_blob = t.window_blob, score = t.score, status = t.status, evaluations = t.evaluations,
-            passed = t.passed, pass_rate = t.pass_rate, avg_latency_ms = t.avg_latency_ms, streak = t.streak
-     FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bytea[], $6::int[], $7::text[], $8::int[],
-                 $9::int[], $10::float8[], $11::float8[], $12::int[])
-          AS t(key, first_seen, last_seen, eval_count, window_blob, score, status, evaluations, passed, pass_rate,
-               avg_latency_ms, streak)
-     WHERE a.key = t.key`,
-    [
-      touched.map((a) => a.key),
-      touched.map((a) => a.firstSeen),
-      touched.map((a) => a.lastSeen),
-      touched.map((a) => a.evalCount),
-      touched.map((a) => Buffer.from(a.window.toBlob())),
-      reps.map((r) => r.score),
-      reps.map((r) => r.status),
-      reps.map((r) => r.evaluations),
-      reps.map((r) => r.passed),
-      reps.map((r) => r.pass_rate),
-      reps.map((r) => r.avg_latency_ms),
-      reps.map((r) => r.streak),
-    ],
-  );
 }
