@@ -82,8 +82,7 @@ export function latencyMicros(latency_ms: number | null): number | null {
  */
 export const MAX_LATENCY_MICROS = 2 ** 43;
 
-const BLOB_V2_MARKER = [0x32, 0xff] as const;
-const BLOB_V3_MARKER = [0x33, 0xff] as const;
+const BLOB_MARKER = [0x33, 0xff] as const;
 /** (2^43 + 1) × 2 + 1 needs 7 varint bytes (7 bits each); one more is slack. */
 const MAX_VARINT_BYTES = 8;
 
@@ -223,17 +222,15 @@ export class ReputationWindow {
   }
 
   /**
-   * Layout (version 3): the marker bytes 0x33 0xFF, then one unsigned LEB128 varint per entry, oldest first, holding
-   * `code × 2 + passed`, where code is 0 for an evaluation without latency and `latency µs + 1` otherwise. A typical
-   * latency of 100–999 ms takes 3 bytes, so a full window is ~1.5 KB and fits on one database page beside others, where
-   * the version-1 layout (9 bytes an entry, 4.5 KB) spilled onto an overflow page that every write dirtied again.
-   * Version 2 (`latency µs × 2 + passed`, marker 0x32 0xFF) could not say "no latency"; it and version 1 are still
-   * read (see fromBlob).
+   * Layout: the marker bytes 0x33 0xFF (a later layout gets another marker), then one unsigned LEB128 varint per entry,
+   * oldest first, holding `code × 2 + passed`, where code is 0 for an evaluation without latency and `latency µs + 1`
+   * otherwise. A typical latency of 100–999 ms takes 3 bytes, so a full window is ~1.5 KB and fits on one database page
+   * beside others, where fixed 9-byte entries (4.5 KB) would spill onto an overflow page that every write dirties.
    */
   toBlob(): Uint8Array {
     const out = new Uint8Array(2 + this.length * MAX_VARINT_BYTES);
-    out[0] = BLOB_V3_MARKER[0];
-    out[1] = BLOB_V3_MARKER[1];
+    out[0] = BLOB_MARKER[0];
+    out[1] = BLOB_MARKER[1];
     let off = 2;
     for (let i = 0; i < this.length; i++) {
       const at = (this.start + i) % WINDOW_SIZE;
@@ -249,40 +246,25 @@ export class ReputationWindow {
     return out.subarray(0, off);
   }
 
-  /**
-   * Decodes any layout; anything malformed yields only the complete entries before it, never an exception. A
-   * version-1 blob (u16 length, then `length` × (u8 passed, f64 latency ms)) has a second byte of 0 or 1, since its
-   * length is at most 500, which is how the two are told apart.
-   */
+  /** Anything malformed (or of an unknown layout) yields only the complete entries before it, never an exception. */
   static fromBlob(blob: Uint8Array | null | undefined): ReputationWindow {
     const window = new ReputationWindow();
-    if (!blob || blob.byteLength < 2) return window;
-    const v3 = blob[0] === BLOB_V3_MARKER[0] && blob[1] === BLOB_V3_MARKER[1];
-    if (v3 || (blob[0] === BLOB_V2_MARKER[0] && blob[1] === BLOB_V2_MARKER[1])) {
-      let off = 2;
-      while (off < blob.byteLength && window.length < WINDOW_SIZE) {
-        let value = 0;
-        let scale = 1;
-        let byte: number;
-        let bytes = 0;
-        do {
-          if (off >= blob.byteLength || bytes === MAX_VARINT_BYTES) return window;
-          byte = blob[off++]!;
-          value += (byte & 0x7f) * scale;
-          scale *= 0x80;
-          bytes++;
-        } while (byte & 0x80);
-        const code = Math.floor(value / 2);
-        window.append(value % 2 === 1, v3 ? (code === 0 ? null : code - 1) : code);
-      }
-      return window;
-    }
-    const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
-    const length = Math.min(view.getUint16(0, true), Math.floor((blob.byteLength - 2) / 9), WINDOW_SIZE);
+    if (!blob || blob.byteLength < 2 || blob[0] !== BLOB_MARKER[0] || blob[1] !== BLOB_MARKER[1]) return window;
     let off = 2;
-    for (let i = 0; i < length; i++) {
-      window.append(view.getUint8(off) === 1, latencyMicros(view.getFloat64(off + 1, true)));
-      off += 9;
+    while (off < blob.byteLength && window.length < WINDOW_SIZE) {
+      let value = 0;
+      let scale = 1;
+      let byte: number;
+      let bytes = 0;
+      do {
+        if (off >= blob.byteLength || bytes === MAX_VARINT_BYTES) return window;
+        byte = blob[off++]!;
+        value += (byte & 0x7f) * scale;
+        scale *= 0x80;
+        bytes++;
+      } while (byte & 0x80);
+      const code = Math.floor(value / 2);
+      window.append(value % 2 === 1, code === 0 ? null : code - 1);
     }
     return window;
   }

@@ -5,8 +5,7 @@
  *
  * e.g. `[["filesystem",1,0.004],["pii",0,0.011,"email address detected in output"]]`. Against objects with named keys
  * this halves the row (a typical 3-gate event: 95 instead of 201 characters), so a group commit writes fewer pages,
- * and it serialises ~2.7× faster on the request's thread (measured). Rows written before this layout hold objects
- * (`[{"name":…,"passed":…}]`); parseStoredGates reads both.
+ * and it serialises faster on the request's thread (docs/architecture.md).
  *
  * Only the fields of the data boundary are ever written, and only primitive values: a structure under an allowed name
  * (a caller's `reason: { match: … }`) is dropped, so no payload can ride along.
@@ -40,9 +39,8 @@ export function storedGatesJson(gates: readonly GateRecord[] | null | undefined)
 }
 
 export function parseStoredGates(json: string): GateRecord[] {
-  const stored = JSON.parse(json) as Array<StoredGate | GateRecord>;
+  const stored = JSON.parse(json) as StoredGate[];
   return stored.map((gate) => {
-    if (!Array.isArray(gate)) return gate;
     const record: GateRecord = { name: gate[0] as string, passed: gate[1] === 1, latency_ms: gate[2] as number };
     if (typeof gate[3] === 'string') record.reason = gate[3];
     const flags = gate[4] ?? 0;

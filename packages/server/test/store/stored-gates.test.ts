@@ -44,14 +44,6 @@ describe('stored gates', () => {
     assert.deepEqual(parseStoredGates(json), [{ name: 'pii', passed: false, latency_ms: 1 }]);
   });
 
-  it('reads rows written as objects by earlier builds', () => {
-    const old = '[{"name":"pii","passed":false,"latency_ms":0.011,"reason":"email address detected in output"},{"name":"content","passed":true,"latency_ms":0.006,"skipped":true}]';
-    assert.deepEqual(parseStoredGates(old), [
-      { name: 'pii', passed: false, latency_ms: 0.011, reason: 'email address detected in output' },
-      { name: 'content', passed: true, latency_ms: 0.006, skipped: true },
-    ]);
-  });
-
   it('refuses a BigInt loudly instead of storing something else', () => {
     assert.throws(() => storedGatesJson([{ name: 'g', passed: true, latency_ms: 10n as unknown as number }]), /BigInt/);
   });

@@ -3,38 +3,15 @@
  * applied in order, each once, in one transaction under an advisory lock. Any number of instances may start together
  * on an empty database: the first to take the lock creates the schema and the others find it done.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
+import { loadMigrations as loadFrom, migrationsDir, type Migration } from '../migration-files.js';
 
-/** Same depth from src/store/postgres/ and dist/store/postgres/. */
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/postgres/', import.meta.url));
+export function loadMigrations(): Migration[] {
+  return loadFrom(migrationsDir('postgres'));
+}
 
 /** pg_advisory_xact_lock's key for "migrating Pecta's schema" ('pecta-mg' as ASCII). */
 const MIGRATION_LOCK = 0x70656374612d6d67n;
-
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
-
-const FILE_NAME = /^(\d{3,})_([a-z0-9_]+)\.sql$/;
-
-export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
-  const migrations = readdirSync(dir)
-    .filter((file) => file.endsWith('.sql'))
-    .map((file) => {
-      const match = FILE_NAME.exec(file);
-      if (!match) throw new Error(`migration file ${file} must be named NNN_description.sql`);
-      return { version: Number(match[1]), name: match[2]!, sql: readFileSync(`${dir}/${file}`, 'utf8') };
-    })
-    .sort((a, b) => a.version - b.version);
-  migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`migrations must be numbered 1, 2, 3… without gaps; found ${m.version} at position ${i + 1}`);
-  });
-  return migrations;
-}
 
 /** The newest schema version this build knows. */
 export const SCHEMA_VERSION = loadMigrations().length;

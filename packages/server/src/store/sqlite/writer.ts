@@ -22,7 +22,7 @@ import {
 } from '../../reputation.js';
 import type { KeyRecord, NewEvent, NewKey, Organization } from '../types.js';
 import type { Database } from './driver.js';
-import { MIGRATIONS, rebuildWindowsWithoutLatency, SCHEMA_VERSION } from './schema.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { WireEventReader, wireEventCount, type WireEvents } from './wire-events.js';
 
 // ---- requests and outcomes (they cross the thread boundary: plain data only) ------------------------------------------
@@ -251,10 +251,7 @@ export class SqliteWriter {
         if (version > SCHEMA_VERSION) {
           throw new Error(`database schema version ${version} is newer than this server supports (${SCHEMA_VERSION})`);
         }
-        for (let v = version; v < SCHEMA_VERSION; v++) {
-          this.db.exec(MIGRATIONS[v]!);
-          if (v === 2) rebuildWindowsWithoutLatency(this.db);
-        }
+        for (let v = version; v < SCHEMA_VERSION; v++) this.db.exec(MIGRATIONS[v]!);
         if (version < SCHEMA_VERSION) this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
       })
       .immediate();
