@@ -8,7 +8,7 @@ export { BudgetExceeded, type Budget } from './budget.js';
 export { gates, defaultGates, walkStrings, collectStrings } from './gates/index.js';
 export type { WalkOptions } from './gates/index.js';
 export type { LatencyOptions } from './gates/latency.js';
-export type { SchemaOptions, SafeParseSchema, SchemaIssue } from './gates/schema.js';
+export type { SchemaOptions, AnySchema, SchemaIssue } from './gates/schema.js';
 export type { FilesystemOptions, FilesystemFamily } from './gates/filesystem.js';
 export type { PiiOptions, PiiDetails, PiiType } from './gates/pii.js';
 export type { ContentOptions } from './gates/content.js';

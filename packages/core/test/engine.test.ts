@@ -126,7 +126,7 @@ describe('engine.evaluate', () => {
     const all: Gate[] = [
       ...defaultGates(),
       builtIn.latency({ maxMs: 100 }),
-      builtIn.schema({ safeParse: () => ({ success: true, data: null }) } as never),
+      builtIn.schema({ '~standard': { version: 1, vendor: 'test', validate: (value: unknown) => ({ value }) } }),
       ...Object.values(builtIn.rtb).map((make) => (make as (o?: object) => Gate)()),
     ];
     assert.equal(all.length, 11);

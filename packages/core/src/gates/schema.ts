@@ -1,26 +1,13 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Gate, GateOptions, GateOutcome } from '../types.js';
 import { assertOptionsObject, gateName } from './options.js';
 import { markSignalFree } from '../signal-free.js';
 
 /**
- * The part of a Zod schema this gate relies on. Structural rather than an import of zod, so that zod stays an
- * optional peer dependency and both zod 3 and zod 4 schemas work.
+ * Any Standard Schema (https://standardschema.dev): zod ≥ 3.24, valibot ≥ 1, arktype ≥ 2 and others. The gate calls
+ * only `~standard.validate`, so no validation library is a dependency of @pecta/core.
  */
-export interface SafeParseSchema {
-  safeParse(value: unknown): SafeParseResult;
-  safeParseAsync?(value: unknown): Promise<SafeParseResult>;
-}
-
-export type SafeParseResult =
-  | { success: true; data?: unknown }
-  | { success: false; error: { issues: readonly SchemaIssueLike[] } };
-
-export interface SchemaIssueLike {
-  code?: string;
-  path: readonly PropertyKey[];
-  message: string;
-  keys?: readonly string[];
-}
+export type AnySchema = StandardSchemaV1;
 
 export interface SchemaIssue {
   path: string;
@@ -37,44 +24,34 @@ export const MAX_REPORTED_ISSUES = 5;
 const MAX_PATH_LENGTH = 120;
 const MAX_MESSAGE_LENGTH = 200;
 
-export function schema(zodSchema: SafeParseSchema, options?: SchemaOptions): Gate {
-  if (zodSchema === null || typeof zodSchema !== 'object' || typeof zodSchema.safeParse !== 'function') {
-    throw new TypeError('schema: the first argument must be a Zod schema (an object with safeParse)');
+export function schema(validator: AnySchema, options?: SchemaOptions): Gate {
+  const standard = (validator as { '~standard'?: Partial<StandardSchemaV1.Props> } | null | undefined)?.['~standard'];
+  if (typeof standard?.validate !== 'function') {
+    throw new TypeError('schema: the first argument must be a Standard Schema (zod ≥ 3.24, valibot ≥ 1, arktype ≥ 2, …): it has no ~standard.validate');
   }
   assertOptionsObject(options, 'schema');
   const target = options?.target ?? 'output';
   if (target !== 'output' && target !== 'input') throw new TypeError('schema: target must be "output" or "input"');
   const name = gateName(options, 'schema');
+  // Messages go into the reason only from a library known to describe the schema rather than the value (see describeIssue).
+  const quoteMessages = standard.vendor === 'zod';
+  const validate = standard.validate;
   return markSignalFree({
     name,
     run(ctx): GateOutcome | Promise<GateOutcome> {
-      const value = target === 'output' ? ctx.output : ctx.input;
-      let parsed: SafeParseResult;
-      try {
-        parsed = zodSchema.safeParse(value);
-      } catch (error) {
-        // Zod refuses to run asynchronous refinements synchronously; only then pay for the async path.
-        if (typeof zodSchema.safeParseAsync === 'function' && isAsyncSchemaError(error)) {
-          return zodSchema.safeParseAsync(value).then((r) => toOutcome(r, target));
-        }
-        throw error;
-      }
-      return toOutcome(parsed, target);
+      const result = validate(target === 'output' ? ctx.output : ctx.input);
+      return result instanceof Promise ? result.then((r) => toOutcome(r, target, quoteMessages)) : toOutcome(result, target, quoteMessages);
     },
   });
 }
 
-function isAsyncSchemaError(error: unknown): boolean {
-  return error instanceof Error && /async/i.test(`${error.constructor?.name} ${error.message}`);
-}
-
-function toOutcome(parsed: SafeParseResult, target: string): GateOutcome {
-  if (parsed.success) return { passed: true };
-  const all = parsed.error.issues;
+function toOutcome(result: StandardSchemaV1.Result<unknown>, target: string, quoteMessages: boolean): GateOutcome {
+  if (result.issues === undefined) return { passed: true };
+  const all = result.issues;
   const issues = all.slice(0, MAX_REPORTED_ISSUES).map(describeIssue);
   const first = issues[0];
   const count = `${all.length} ${all.length === 1 ? 'issue' : 'issues'}`;
-  const where = first ? `; first at ${first.path}: ${first.message}` : '';
+  const where = first ? `; first at ${first.path}${quoteMessages ? `: ${first.message}` : ''}` : '';
   return {
     passed: false,
     reason: `${target} failed schema validation: ${count}${where}`,
@@ -83,21 +60,29 @@ function toOutcome(parsed: SafeParseResult, target: string): GateOutcome {
 }
 
 /**
- * Zod messages describe the schema ("expected number, received string"), not the value, with one exception:
- * unrecognized-key issues name keys taken from the payload, so those are summarised by count instead.
+ * Zod's messages describe the schema ("expected number, received string"), not the value, with one exception:
+ * unrecognized-key issues name keys taken from the payload, so those are summarised by count instead. Other libraries
+ * may quote the value they received (valibot: `Invalid type: Expected number but received "…"`), so their messages
+ * stay in `details`, which is never stored or sent (the data boundary), and out of the reason.
  */
-export function describeIssue(issue: SchemaIssueLike): SchemaIssue {
-  const code = typeof issue.code === 'string' ? issue.code : 'custom';
+export function describeIssue(issue: StandardSchemaV1.Issue): SchemaIssue {
+  const extra = issue as StandardSchemaV1.Issue & { code?: unknown; keys?: readonly unknown[] };
+  const code = typeof extra.code === 'string' ? extra.code : 'custom';
   const message =
     code === 'unrecognized_keys'
-      ? `${issue.keys?.length ?? 'some'} unrecognized key(s)`
+      ? `${extra.keys?.length ?? 'some'} unrecognized key(s)`
       : truncate(String(issue.message), MAX_MESSAGE_LENGTH);
-  return { path: truncate(formatPath(issue.path), MAX_PATH_LENGTH), code, message };
+  return { path: truncate(formatPath(issue.path ?? []), MAX_PATH_LENGTH), code, message };
 }
 
-export function formatPath(path: readonly PropertyKey[]): string {
+export function formatPath(path: ReadonlyArray<PropertyKey | StandardSchemaV1.PathSegment>): string {
   if (path.length === 0) return '(root)';
-  return path.map((p) => (typeof p === 'symbol' ? p.toString() : String(p))).join('.');
+  return path
+    .map((segment) => {
+      const key = typeof segment === 'object' && segment !== null ? segment.key : segment;
+      return typeof key === 'symbol' ? key.toString() : String(key);
+    })
+    .join('.');
 }
 
 function truncate(text: string, max: number): string {

@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { z } from 'zod';
 import { schema } from '../../src/gates/schema.js';
 import { createEngine } from '../../src/engine.js';
@@ -71,9 +72,34 @@ describe('schema gate', () => {
     assert.match(bad.gates[0]!.reason!, /must start with ok/);
   });
 
+  it('takes any Standard Schema, not only zod, and keeps a foreign library\'s messages out of the reason', async () => {
+    // A minimal Standard Schema from another vendor whose messages quote the value, as valibot's do.
+    const positive: StandardSchemaV1<unknown, number> = {
+      '~standard': {
+        version: 1,
+        vendor: 'other',
+        validate: (value) =>
+          typeof value === 'number' && value > 0
+            ? { value }
+            : { issues: [{ message: `Expected a positive number but received ${JSON.stringify(value)}`, path: [{ key: 'total' }, 0] }] },
+      },
+    };
+    assert.deepEqual(run(schema(positive), 3), { passed: true });
+    const r = run(schema(positive), 'my secret 4111');
+    assert.equal(r.passed, false);
+    assert.equal(r.reason, 'output failed schema validation: 1 issue; first at total.0');
+    assert.equal((r.details as { issues: { path: string }[] }).issues[0]!.path, 'total.0');
+
+    const later: StandardSchemaV1 = { '~standard': { version: 1, vendor: 'other', validate: async () => ({ issues: [{ message: 'no' }] }) } };
+    const engine = createEngine({ gates: [schema(later)], timeout: 5000 });
+    const bad = await engine.evaluate({ agent_id: 'a', output: 1 });
+    assert.equal(bad.gates[0]!.reason, 'output failed schema validation: 1 issue; first at (root)');
+  });
+
   it('rejects bad arguments at construction', () => {
-    assert.throws(() => schema(undefined as never), /Zod schema/);
-    assert.throws(() => schema({} as never), /Zod schema/);
+    assert.throws(() => schema(undefined as never), /Standard Schema/);
+    assert.throws(() => schema({} as never), /Standard Schema/);
+    assert.throws(() => schema({ safeParse: () => ({ success: true }) } as never), /no ~standard\.validate/);
     assert.throws(() => schema(Order, { target: 'both' as never }), /target/);
     assert.throws(() => schema(Order, { name: '' }), /gate name/);
   });
