@@ -96,10 +96,18 @@ describe('dashboard in Chromium', () => {
 
   it('lists every agent with its score (N/50 while calibrating), status and counts, sortable, read-only', TIMEOUT, async () => {
     const { page, errors } = await open();
+    const apiCalls: string[] = [];
+    page.on('request', (request) => {
+      const path = new URL(request.url()).pathname;
+      if (path.startsWith('/v1/')) apiCalls.push(path);
+    });
     await signIn(page, server.keys.pk);
     // The redirect from / is an effect that runs after the first paint, so wait for it rather than read the URL once.
     await page.waitForURL((url) => url.pathname === '/agents', { timeout: 5000 });
     await waitForAgents(page, seeded.agents.length);
+    // One request for the whole table (the sign-in checks the key with the same call), none per agent.
+    assert.deepEqual(apiCalls.filter((p) => p !== '/v1/agents'), [], `requests: ${apiCalls.join(', ')}`);
+    assert.ok(apiCalls.length <= 2);
 
     // The key lives in this tab's sessionStorage only.
     assert.equal(await page.evaluate(() => sessionStorage.getItem('pecta.key')), server.keys.pk);

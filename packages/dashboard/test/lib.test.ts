@@ -1,10 +1,10 @@
 /** The dashboard's pure logic: formats, score labels and bands, URL state, sorting, per-agent figures. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AgentSummary, EvaluationEvent, Reputation } from '../src/lib/api.js';
+import type { AgentSummary, EvaluationEvent } from '../src/lib/api.js';
 import { latency, percent, scoreBand, scoreLabel, timeAgo, utcMinutes, utcSeconds, utcTicks } from '../src/lib/format.js';
 import { eventsPath, parseEventsSearch } from '../src/lib/query.js';
-import { sortAgents, type Reputations } from '../src/lib/sort.js';
+import { sortAgents } from '../src/lib/sort.js';
 import { countGateFailures, scorePoints } from '../src/lib/stats.js';
 
 describe('formats', () => {
@@ -84,38 +84,35 @@ describe('events URL', () => {
 });
 
 describe('agents table order', () => {
-  const agent = (agent_id: string, eval_count: number, last_seen: string): AgentSummary => ({ agent_id, eval_count, last_seen, first_seen: '2026-01-01T00:00:00.000Z' });
-  const rep = (agent_id: string, score: number, status: Reputation['status'], evaluations: number): Reputation => ({
+  const agent = (agent_id: string, eval_count: number, last_seen: string, score: number, status: AgentSummary['status'], evaluations: number): AgentSummary => ({
     agent_id,
+    eval_count,
+    last_seen,
+    first_seen: '2026-01-01T00:00:00.000Z',
     score,
     status,
     evaluations,
-    passed: 0,
-    pass_rate: 0,
-    avg_latency_ms: 0,
-    streak: 0,
   });
-  const agents = [agent('b', 60, '2026-01-03'), agent('a', 12, '2026-01-05'), agent('c', 500, '2026-01-04'), agent('d', 0, '2026-01-02'), agent('e', 9, '2026-01-01')];
-  const reps: Reputations = new Map<string, Reputation | Error>([
-    ['a', rep('a', 900, 'calibrating', 12)],
-    ['b', rep('b', 700, 'active', 60)],
-    ['c', rep('c', 450, 'mature', 500)],
-    ['d', rep('d', 0, 'new', 0)],
-    ['e', new Error('rate limited')],
-  ]);
+  const agents = [
+    agent('b', 60, '2026-01-03', 700, 'active', 60),
+    agent('a', 12, '2026-01-05', 900, 'calibrating', 12),
+    agent('c', 500, '2026-01-04', 450, 'mature', 500),
+    agent('d', 0, '2026-01-02', 0, 'new', 0),
+    agent('e', 9, '2026-01-01', 0, 'new', 0),
+  ];
   const ids = (list: AgentSummary[]) => list.map((a) => a.agent_id);
 
   it('puts scored agents above calibrating ones, whatever their raw score', () => {
-    assert.deepEqual(ids(sortAgents(agents, 'score', 'descending', reps)), ['b', 'c', 'a', 'd', 'e']);
-    assert.deepEqual(ids(sortAgents(agents, 'score', 'ascending', reps)), ['e', 'd', 'a', 'c', 'b']);
+    assert.deepEqual(ids(sortAgents(agents, 'score', 'descending')), ['b', 'c', 'a', 'd', 'e']);
+    assert.deepEqual(ids(sortAgents(agents, 'score', 'ascending')), ['d', 'e', 'a', 'c', 'b'], 'ties fall back to the agent id');
   });
 
   it('sorts by every other column', () => {
-    assert.deepEqual(ids(sortAgents(agents, 'last_seen', 'descending', reps)), ['a', 'c', 'b', 'd', 'e']);
-    assert.deepEqual(ids(sortAgents(agents, 'evaluations', 'descending', reps)), ['c', 'b', 'a', 'e', 'd']);
-    assert.deepEqual(ids(sortAgents(agents, 'agent', 'descending', reps)), ['e', 'd', 'c', 'b', 'a']);
-    assert.deepEqual(ids(sortAgents(agents, 'status', 'ascending', reps)), ['e', 'd', 'a', 'b', 'c']);
-    assert.deepEqual(ids(sortAgents(agents, 'first_seen', 'ascending', reps)), ['a', 'b', 'c', 'd', 'e'], 'ties fall back to the agent id');
+    assert.deepEqual(ids(sortAgents(agents, 'last_seen', 'descending')), ['a', 'c', 'b', 'd', 'e']);
+    assert.deepEqual(ids(sortAgents(agents, 'evaluations', 'descending')), ['c', 'b', 'a', 'e', 'd']);
+    assert.deepEqual(ids(sortAgents(agents, 'agent', 'descending')), ['e', 'd', 'c', 'b', 'a']);
+    assert.deepEqual(ids(sortAgents(agents, 'status', 'ascending')), ['d', 'e', 'a', 'b', 'c']);
+    assert.deepEqual(ids(sortAgents(agents, 'first_seen', 'ascending')), ['a', 'b', 'c', 'd', 'e'], 'ties fall back to the agent id');
     assert.deepEqual(ids(agents), ['b', 'a', 'c', 'd', 'e'], 'the input is not reordered');
   });
 });

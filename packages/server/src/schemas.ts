@@ -184,7 +184,17 @@ export const AgentParams = z.strictObject({ agentId });
 export const ReputationResponse = ReputationSchema.extend({ agent_id: z.string() });
 
 export const AgentsResponse = z.object({
-  agents: z.array(z.object({ agent_id: z.string(), first_seen: z.string(), last_seen: z.string(), eval_count: z.number().int() })),
+  agents: z.array(
+    z.object({
+      agent_id: z.string(),
+      first_seen: z.string(),
+      last_seen: z.string(),
+      eval_count: z.number().int(),
+      score: ReputationSchema.shape.score,
+      status: ReputationSchema.shape.status,
+      evaluations: ReputationSchema.shape.evaluations.describe('Evaluations in the reputation window (at most 500)'),
+    }),
+  ),
 });
 
 export const RegisterAgentBody = z.strictObject({ agent_id: agentId });

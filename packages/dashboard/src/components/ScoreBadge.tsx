@@ -18,7 +18,7 @@ export function ScoreBadge({ reputation }: { reputation: Reputation }) {
 }
 
 /** The small score in the agents table. */
-export function ScoreCell({ reputation }: { reputation: Reputation }) {
+export function ScoreCell({ reputation }: { reputation: Pick<Reputation, 'score' | 'status' | 'evaluations'> }) {
   const band = scoreBand(reputation.score, reputation.status);
   const label = scoreLabel(reputation.score, reputation.status, reputation.evaluations);
   return (

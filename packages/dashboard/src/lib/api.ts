@@ -47,6 +47,10 @@ export interface AgentSummary {
   first_seen: string;
   last_seen: string;
   eval_count: number;
+  score: number;
+  status: Reputation['status'];
+  /** Evaluations in the reputation window. */
+  evaluations: number;
 }
 
 export interface KeyInfo {
@@ -163,16 +167,3 @@ export const api = {
   checkKey: (key: string) => request<{ agents: AgentSummary[] }>('/v1/agents', { key }),
 };
 
-/** Runs `task` over `items` with at most `limit` in flight; results keep the input order. */
-export async function mapLimited<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index]!, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}

@@ -53,6 +53,9 @@ export function agentRoutes(deps: RouteDeps): FastifyPluginAsync {
             first_seen: iso(a.first_seen),
             last_seen: iso(a.last_seen),
             eval_count: a.eval_count,
+            score: a.score,
+            status: a.status,
+            evaluations: a.evaluations,
           })),
         };
       },

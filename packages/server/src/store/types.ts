@@ -5,7 +5,7 @@
  * Every method is async even where the embedded back end could answer synchronously, so that a networked back end
  * fits without touching callers. All times cross this boundary as epoch milliseconds (numbers); routes format them.
  */
-import type { Reputation } from '../reputation.js';
+import type { Reputation, ReputationStatus } from '../reputation.js';
 
 export type KeyType = 'publishable' | 'secret';
 
@@ -103,6 +103,14 @@ export interface AgentRecord {
   eval_count: number;
 }
 
+/** An agent as listed: its record and the headline of its reputation, so a list needs no request per agent. */
+export interface AgentSummary extends AgentRecord {
+  score: number;
+  status: ReputationStatus;
+  /** Evaluations in the window (at most 500). */
+  evaluations: number;
+}
+
 export interface Store {
   /** Creates or migrates the schema. Idempotent. */
   init(): Promise<void>;
@@ -146,7 +154,7 @@ export interface Store {
   /** Reputation of an agent, or null when the organisation has never seen it. */
   getReputation(orgId: string, agentId: string): Promise<(Reputation & AgentRecord) | null>;
   /** Most recently seen first. */
-  listAgents(orgId: string, limit: number): Promise<AgentRecord[]>;
+  listAgents(orgId: string, limit: number): Promise<AgentSummary[]>;
   /** Creates the agent when absent; returns false when it already existed (nothing changes then). */
   registerAgent(orgId: string, agentId: string, at: number): Promise<boolean>;
 }

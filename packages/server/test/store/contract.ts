@@ -411,10 +411,19 @@ export function storeContract(name: string, makeStore: () => Promise<StoreHarnes
           await store.recordEvents(org.id, [event('recent', { created_at: T0 + 500 })]);
           await store.recordEvents(org.id, [event('backfilled', { created_at: T0 + 100 })]);
           await store.recordEvents(org.id, [event('backfilled', { created_at: T0 + 10 })]);
-          assert.deepEqual(await store.listAgents(org.id, 10), [
-            { agent_id: 'recent', first_seen: T0 + 500, last_seen: T0 + 500, eval_count: 1 },
-            { agent_id: 'backfilled', first_seen: T0 + 10, last_seen: T0 + 100, eval_count: 2 },
-          ]);
+          const listed = await store.listAgents(org.id, 10);
+          assert.deepEqual(
+            listed.map(({ agent_id, first_seen, last_seen, eval_count }) => ({ agent_id, first_seen, last_seen, eval_count })),
+            [
+              { agent_id: 'recent', first_seen: T0 + 500, last_seen: T0 + 500, eval_count: 1 },
+              { agent_id: 'backfilled', first_seen: T0 + 10, last_seen: T0 + 100, eval_count: 2 },
+            ],
+          );
+          // Each listed agent carries its reputation's headline, equal to what getReputation says.
+          for (const agent of listed) {
+            const rep = (await store.getReputation(org.id, agent.agent_id))!;
+            assert.deepEqual([agent.score, agent.status, agent.evaluations], [rep.score, rep.status, rep.evaluations]);
+          }
         }));
 
       it('keeps a window of the last 500 evaluations, the lifetime count and an exact per-event score', () =>

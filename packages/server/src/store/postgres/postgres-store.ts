@@ -15,6 +15,7 @@ import { StoreUnavailableError } from '../errors.js';
 import { parseStoredGates } from '../stored-gates.js';
 import type {
   AgentRecord,
+  AgentSummary,
   EventQuery,
   KeyRecord,
   KeyType,
@@ -271,11 +272,11 @@ export class PostgresStore implements Store {
     return row ? { ...row, status: row.status as ReputationStatus } : null;
   }
 
-  async listAgents(orgId: string, limit: number): Promise<AgentRecord[]> {
+  async listAgents(orgId: string, limit: number): Promise<AgentSummary[]> {
     const sql =
-      `SELECT agent_id, first_seen, last_seen, eval_count FROM agents WHERE org_key = ${ORG_KEY_OF} ` +
+      `SELECT agent_id, first_seen, last_seen, eval_count, score, status, evaluations FROM agents WHERE org_key = ${ORG_KEY_OF} ` +
       'ORDER BY last_seen DESC, agent_id LIMIT $2';
-    return (await this.query<AgentRecord>(sql, [orgId, nonNegativeInt(limit)])).rows;
+    return (await this.query<AgentSummary>(sql, [orgId, nonNegativeInt(limit)])).rows;
   }
 
   async registerAgent(orgId: string, agentId: string, at: number): Promise<boolean> {

@@ -20,6 +20,7 @@ import { dirname } from 'node:path';
 import type { Reputation, ReputationStatus } from '../../reputation.js';
 import type {
   AgentRecord,
+  AgentSummary,
   EventQuery,
   KeyRecord,
   KeyType,
@@ -109,7 +110,7 @@ interface ReputationRow {
 const AGENT_EVENTS_SQL = `SELECT ${eventColumns('?')} FROM events AS e INDEXED BY ${EVENT_INDEX.byAgentPassed}
    WHERE e.agent_key = ? ORDER BY e.seq`;
 
-const LIST_AGENTS_SQL = `SELECT agent_id, first_seen, last_seen, eval_count FROM agents
+const LIST_AGENTS_SQL = `SELECT agent_id, first_seen, last_seen, eval_count, score, status, evaluations FROM agents
    WHERE org_key = ? ORDER BY last_seen DESC, agent_id LIMIT ?`;
 
 const ORG_COLUMNS = 'id, name, created_at, ingest_limit, default_limit, require_signed_ingest';
@@ -316,16 +317,19 @@ export class SqliteStore implements Store {
     return { ...row, status: row.status as ReputationStatus };
   }
 
-  async listAgents(orgId: string, limit: number): Promise<AgentRecord[]> {
+  async listAgents(orgId: string, limit: number): Promise<AgentSummary[]> {
     const n = Number.isFinite(limit) && limit > 0 ? Math.floor(limit) : 0;
     const orgKey = this.orgKey(orgId);
     if (orgKey === null) return [];
     const rows = await this.readRows(LIST_AGENTS_SQL, [orgKey, n]);
-    return rows.map(([agent_id, first_seen, last_seen, eval_count]) => ({
+    return rows.map(([agent_id, first_seen, last_seen, eval_count, score, status, evaluations]) => ({
       agent_id: agent_id as string,
       first_seen: first_seen as number,
       last_seen: last_seen as number,
       eval_count: eval_count as number,
+      score: score as number,
+      status: status as ReputationStatus,
+      evaluations: evaluations as number,
     }));
   }
 
