@@ -649,13 +649,16 @@ export function storeContract(name: string, makeStore: () => Promise<StoreHarnes
           ]);
           await store.registerAgent(org.id, 'registered', T0 + 30);
           const all = await store.listAgents(org.id, 500);
-          assert.deepEqual(all, [
+          assert.deepEqual(all.map(({ agent_id, first_seen, last_seen, eval_count }) => ({ agent_id, first_seen, last_seen, eval_count })), [
             { agent_id: 'new', first_seen: T0 + 90, last_seen: T0 + 90, eval_count: 1 },
             { agent_id: 'tie-a', first_seen: T0 + 50, last_seen: T0 + 50, eval_count: 1 },
             { agent_id: 'tie-b', first_seen: T0 + 50, last_seen: T0 + 50, eval_count: 1 },
             { agent_id: 'registered', first_seen: T0 + 30, last_seen: T0 + 30, eval_count: 0 },
             { agent_id: 'old', first_seen: T0 + 10, last_seen: T0 + 20, eval_count: 2 },
           ]);
+          assert.deepEqual(all.find((a) => a.agent_id === 'registered'), {
+            agent_id: 'registered', first_seen: T0 + 30, last_seen: T0 + 30, eval_count: 0, score: 0, status: 'new', evaluations: 0,
+          });
           assert.deepEqual(await store.listAgents(org.id, 2), all.slice(0, 2));
           await store.recordEvents(org.id, [event('old', { created_at: T0 + 100 })]);
           assert.equal((await store.listAgents(org.id, 1))[0]!.agent_id, 'old');
