@@ -249,7 +249,7 @@ describe('/v1/agents', () => {
     assert.equal(r2.statusCode, 201);
     const list = (await t.call('GET', '/v1/agents', t.a.pk)).json().agents;
     const entry = list.find((a: { agent_id: string }) => a.agent_id === 'content-classifier');
-    assert.deepEqual(Object.keys(entry).sort(), ['agent_id', 'eval_count', 'first_seen', 'last_seen']);
+    assert.deepEqual(Object.keys(entry).sort(), ['agent_id', 'eval_count', 'evaluations', 'first_seen', 'last_seen', 'score', 'status']);
     assert.equal(entry.eval_count, 0);
     const seen = list.map((a: { last_seen: string }) => Date.parse(a.last_seen));
     assert.deepEqual([...seen].sort((x, y) => y - x), seen);
@@ -259,7 +259,16 @@ describe('/v1/agents', () => {
     await t.call('POST', '/v1/ingest', t.a.pk, { events: [{ agent_id: 'backfill', passed: true, timestamp: '2026-03-01T00:00:00Z' }] });
     await t.call('POST', '/v1/ingest', t.a.pk, { events: [{ agent_id: 'backfill', passed: true, timestamp: '2025-12-24T08:00:00Z' }] });
     const entry = (await t.call('GET', '/v1/agents', t.a.pk)).json().agents.find((a: { agent_id: string }) => a.agent_id === 'backfill');
-    assert.deepEqual(entry, { agent_id: 'backfill', first_seen: '2025-12-24T08:00:00.000Z', last_seen: '2026-03-01T00:00:00.000Z', eval_count: 2 });
+    const rep = (await t.call('GET', '/v1/reputation/backfill', t.a.pk)).json();
+    assert.deepEqual(entry, {
+      agent_id: 'backfill',
+      first_seen: '2025-12-24T08:00:00.000Z',
+      last_seen: '2026-03-01T00:00:00.000Z',
+      eval_count: 2,
+      score: rep.score,
+      status: 'calibrating',
+      evaluations: 2,
+    });
   });
 });
 
