@@ -17,6 +17,7 @@ function files(dir) {
 
 export function measure(root = dist) {
   const rows = files(root)
+    .filter((path) => !path.endsWith('.gz') && !path.endsWith('.br'))
     .sort()
     .map((path) => {
       const body = readFileSync(path);
