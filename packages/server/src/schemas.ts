@@ -147,14 +147,17 @@ const intInRange = (min: number, max: number, fallback: number) =>
     .pipe(z.number().int().min(min).max(max))
     .default(fallback);
 
-export const EventsQuery = z.strictObject({
-  limit: intInRange(1, 100, 50),
-  offset: intInRange(0, MAX_OFFSET, 0),
-  agent_id: agentId.optional(),
-  passed: z.enum(['true', 'false']).optional(),
-  from: isoDateTime.optional(),
-  to: isoDateTime.optional(),
-});
+export const EventsQuery = z
+  .strictObject({
+    limit: intInRange(1, 100, 50),
+    offset: intInRange(0, MAX_OFFSET, 0),
+    cursor: z.string().max(80).optional().describe('next_cursor of the previous page; the same filters must come with it'),
+    agent_id: agentId.optional(),
+    passed: z.enum(['true', 'false']).optional(),
+    from: isoDateTime.optional(),
+    to: isoDateTime.optional(),
+  })
+  .refine((q) => q.cursor === undefined || q.offset === 0, { message: 'give either cursor or offset, not both', path: ['cursor'] });
 
 export const StoredGate = GateVerdict;
 
@@ -175,6 +178,7 @@ export const EventsResponse = z.object({
   limit: z.number().int(),
   offset: z.number().int(),
   count: z.number().int(),
+  next_cursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page'),
 });
 
 // ---- reputation and agents -----------------------------------------------------------------------------------------

@@ -95,6 +95,21 @@ export interface EventQuery {
   to?: number;
 }
 
+/** Where a page of events ended; the next page starts just after it (see Store.pageEvents). */
+export interface EventPosition {
+  created_at: number;
+  seq: number;
+}
+
+/** A page by cursor (`after`), or by offset for compatibility (its `next` then lets a client switch to cursors). */
+export type PageQuery = Omit<EventQuery, 'offset'> & { offset?: number; after?: EventPosition };
+
+export interface EventPage {
+  events: StoredEvent[];
+  /** The last event's position when the page is full (there may be more), else null. */
+  next: EventPosition | null;
+}
+
 export interface AgentRecord {
   agent_id: string;
   first_seen: number;
@@ -149,6 +164,12 @@ export interface Store {
   recordEvents(orgId: string, events: readonly NewEvent[]): Promise<RecordResult>;
   /** Newest first (created_at, then recording order), filtered and paged. */
   queryEvents(orgId: string, query: EventQuery): Promise<StoredEvent[]>;
+  /**
+   * The same order and filters, from just after `after` (the newest first when absent): cursor paging, whose cost
+   * does not grow with the depth. Events recorded meanwhile never shift a page: a new event lands at its own position,
+   * before the cursor unless it is stamped older than it.
+   */
+  pageEvents(orgId: string, query: PageQuery): Promise<EventPage>;
   /** Every stored event of an agent in recording order (oldest first). For verification and exports. */
   agentEventsInOrder(orgId: string, agentId: string): Promise<StoredEvent[]>;
   /** Reputation of an agent, or null when the organisation has never seen it. */

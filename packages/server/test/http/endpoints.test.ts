@@ -188,7 +188,7 @@ describe('GET /v1/events', () => {
     const r = await t.call('GET', '/v1/events?limit=5', t.a.pk);
     assert.equal(r.statusCode, 200);
     const body = r.json();
-    assert.deepEqual(Object.keys(body).sort(), ['count', 'events', 'limit', 'offset']);
+    assert.deepEqual(Object.keys(body).sort(), ['count', 'events', 'limit', 'next_cursor', 'offset']);
     assert.equal(body.limit, 5);
     assert.equal(body.offset, 0);
     assert.equal(body.count, body.events.length);

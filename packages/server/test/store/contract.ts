@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EMPTY_REPUTATION, reputationOf, windowLatency, type Reputation, type WindowEntry } from '../../src/reputation.js';
 import type {
+  EventPosition,
   GateRecord,
   KeyRecord,
   KeyType,
@@ -633,6 +634,42 @@ export function storeContract(name: string, makeStore: () => Promise<StoreHarnes
           assert.deepEqual(await store.queryEvents(orgId, { limit: 10, offset: 1000 }), []);
           const one = await store.queryEvents(orgId, { limit: 1, offset: 3 });
           assert.deepEqual(one.map((e) => e.evaluation_id), expected(recorded, () => true).slice(3, 4));
+        }));
+      it('pages by cursor through every filter in the same order, and new events never shift a page', () =>
+        withStore(async ({ store }) => {
+          const { orgId, recorded } = await seed(store);
+          const filters: Array<[{ agent_id?: string; passed?: boolean; from?: number; to?: number }, (e: NewEvent) => boolean]> = [
+            [{}, () => true],
+            [{ agent_id: 'a' }, (e) => e.agent_id === 'a'],
+            [{ passed: false }, (e) => !e.passed],
+            [{ agent_id: 'c', passed: true, from: T0 + 100, to: T0 + 300 }, (e) => e.agent_id === 'c' && e.passed && e.created_at >= T0 + 100 && e.created_at <= T0 + 300],
+            [{ agent_id: 'nobody' }, () => false],
+          ];
+          const arrived: NewEvent[] = [];
+          let arrivals = 0;
+          for (const [filter, f] of filters) {
+            const want = expected(recorded, f);
+            const seen: string[] = [];
+            let after: EventPosition | undefined;
+            for (let pages = 0; pages < 100; pages++) {
+              const page = await store.pageEvents(orgId, { ...filter, limit: 4, after });
+              assert.ok(page.events.length <= 4);
+              seen.push(...page.events.map((e) => e.evaluation_id));
+              if (page.next === null) break;
+              assert.equal(page.events.length, 4, 'only a full page says there may be more');
+              // Between pages, newer events arrive: they sort before the cursor, so this walk never sees them.
+              const at = T0 + 1000 + arrivals++;
+              const newer = [event('a', { created_at: at }), event('c', { created_at: at, passed: false })];
+              await store.recordEvents(orgId, newer);
+              arrived.push(...newer);
+              after = page.next;
+            }
+            assert.deepEqual(seen, want, JSON.stringify(filter));
+            recorded.push(...arrived.splice(0));
+          }
+          const all = await store.pageEvents(orgId, { limit: 500 });
+          assert.deepEqual(all.events, await store.queryEvents(orgId, { limit: 500, offset: 0 }), 'the same events as offset paging');
+          assert.equal(all.next, null);
         }));
     });
 

@@ -182,14 +182,24 @@ describe('SqliteStore: connection and schema', () => {
 
 describe('SqliteStore: GET /v1/events query plans', () => {
   const shapes: EventFilterShape[] = [];
-  for (const agent of [false, true]) for (const passed of [false, true]) for (const from of [false, true]) for (const to of [false, true]) shapes.push({ agent, passed, from, to });
+  for (const agent of [false, true])
+    for (const passed of [false, true])
+      for (const from of [false, true]) for (const to of [false, true]) for (const after of [false, true]) shapes.push({ agent, passed, from, to, after });
 
   it('pages every filter combination through a covering index, without scanning events or sorting them', async () => {
     const { path, cleanup } = await fileStore();
     const db = openDatabase(path, { readonly: true });
     try {
       for (const shape of shapes) {
-        const query = { limit: 100, offset: 100000, agent_id: shape.agent ? 'a' : undefined, passed: shape.passed ? true : undefined, from: shape.from ? T0 : undefined, to: shape.to ? T0 : undefined };
+        const query = {
+          limit: 100,
+          offset: shape.after ? 0 : 100000,
+          agent_id: shape.agent ? 'a' : undefined,
+          passed: shape.passed ? true : undefined,
+          from: shape.from ? T0 : undefined,
+          to: shape.to ? T0 : undefined,
+          after: shape.after ? { created_at: T0, seq: 5 } : undefined,
+        };
         const plan = db
           .prepare<{ id: number; parent: number; detail: string }>(`EXPLAIN QUERY PLAN ${eventsPageSql(shape)}`)
           .all(...eventsPageParams({ orgKey: 1, agentKey: shape.agent ? 1 : null }, query));

@@ -16,6 +16,8 @@ import { parseStoredGates } from '../stored-gates.js';
 import type {
   AgentRecord,
   AgentSummary,
+  EventPage,
+  EventPosition,
   EventQuery,
   KeyRecord,
   KeyType,
@@ -23,6 +25,7 @@ import type {
   NewKey,
   Organization,
   OrganizationSettings,
+  PageQuery,
   RecordResult,
   Store,
   StoredEvent,
@@ -231,6 +234,17 @@ export class PostgresStore implements Store {
   }
 
   async queryEvents(orgId: string, query: EventQuery): Promise<StoredEvent[]> {
+    return (await this.readEvents(orgId, query)).map(toStoredEvent);
+  }
+
+  async pageEvents(orgId: string, query: PageQuery): Promise<EventPage> {
+    const rows = await this.readEvents(orgId, { ...query, offset: query.offset ?? 0 });
+    const last = rows[rows.length - 1];
+    const next = last !== undefined && rows.length >= query.limit ? { created_at: last.created_at, seq: last.seq } : null;
+    return { events: rows.map(toStoredEvent), next };
+  }
+
+  private async readEvents(orgId: string, query: EventQuery & { after?: EventPosition }): Promise<Array<EventRow & { seq: number }>> {
     const params: unknown[] = [orgId];
     const where = [`e.org_key = ${ORG_KEY_OF}`];
     if (query.agent_id !== undefined) {
@@ -249,11 +263,15 @@ export class PostgresStore implements Store {
       params.push(query.to);
       where.push(`e.created_at <= $${params.length}`);
     }
+    if (query.after !== undefined) {
+      params.push(query.after.created_at, query.after.seq);
+      where.push(`(e.created_at, e.seq) < ($${params.length - 1}, $${params.length})`);
+    }
     params.push(nonNegativeInt(query.limit), nonNegativeInt(query.offset));
     const sql =
-      `SELECT ${EVENT_COLUMNS} FROM events AS e JOIN agents AS a ON a.key = e.agent_key WHERE ${where.join(' AND ')} ` +
+      `SELECT ${EVENT_COLUMNS}, e.seq FROM events AS e JOIN agents AS a ON a.key = e.agent_key WHERE ${where.join(' AND ')} ` +
       `ORDER BY e.created_at DESC, e.seq DESC LIMIT $${params.length - 1} OFFSET $${params.length}`;
-    return (await this.query<EventRow>(sql, params)).rows.map(toStoredEvent);
+    return (await this.query<EventRow & { seq: number }>(sql, params)).rows;
   }
 
   async agentEventsInOrder(orgId: string, agentId: string): Promise<StoredEvent[]> {
@@ -426,8 +444,9 @@ async function insertKey(db: pg.Pool | pg.ClientBase, key: NewKey): Promise<KeyR
   return { ...row, type: row.type as KeyType };
 }
 
-function toStoredEvent(row: EventRow): StoredEvent {
-  return { ...row, gates: parseStoredGates(row.gates) };
+function toStoredEvent(row: EventRow & { seq?: number }): StoredEvent {
+  const { seq: _seq, ...event } = row;
+  return { ...event, gates: parseStoredGates(row.gates) };
 }
 
 function nonNegativeInt(n: number): number {

@@ -9,7 +9,7 @@
  * The store resolves the organisation's and the agent's integer keys first (an unknown one means an empty page), so
  * the statement itself only ever compares integers.
  */
-import type { EventQuery, StoredEvent } from '../types.js';
+import type { EventQuery, PageQuery, StoredEvent } from '../types.js';
 import type { SqlValue } from './driver.js';
 import { EVENT_INDEX } from './schema.js';
 import { parseStoredGates } from '../stored-gates.js';
@@ -47,14 +47,17 @@ export interface EventFilterShape {
   passed: boolean;
   from: boolean;
   to: boolean;
+  /** Starts after a position (cursor paging) instead of at an offset. */
+  after: boolean;
 }
 
-export function shapeOf(query: EventQuery): EventFilterShape {
+export function shapeOf(query: PageQuery): EventFilterShape {
   return {
     agent: query.agent_id !== undefined,
     passed: query.passed !== undefined,
     from: query.from !== undefined,
     to: query.to !== undefined,
+    after: query.after !== undefined,
   };
 }
 
@@ -70,15 +73,17 @@ export function eventsPageSql(shape: EventFilterShape): string {
     where.push(`passed = ${passed}`);
     if (shape.from) where.push('created_at >= ?');
     if (shape.to) where.push('created_at <= ?');
+    if (shape.after) where.push('(created_at < ? OR (created_at = ? AND seq < ?))');
     return `SELECT seq, created_at FROM events INDEXED BY ${indexFor(shape)} WHERE ${where.join(' AND ')}`;
   };
   const matching = shape.passed ? arm('?') : `${arm('0')} UNION ALL ${arm('1')}`;
   // CROSS JOIN fixes the loop order: the page (at most `limit` seqs) drives, events and agents are probed by rowid.
   const page = `(${matching} ORDER BY created_at DESC, seq DESC LIMIT ? OFFSET ?) AS page`;
   const order = 'ORDER BY e.created_at DESC, e.seq DESC';
+  // The seq comes last, after the columns storedEventFromColumns reads: a cursor page ends at the last one.
   return shape.agent
-    ? `SELECT ${eventColumns('?')} FROM ${page} CROSS JOIN events AS e ON e.seq = page.seq ${order}`
-    : `SELECT ${eventColumns('a.agent_id')} FROM ${page} CROSS JOIN events AS e ON e.seq = page.seq ` +
+    ? `SELECT ${eventColumns('?')}, e.seq FROM ${page} CROSS JOIN events AS e ON e.seq = page.seq ${order}`
+    : `SELECT ${eventColumns('a.agent_id')}, e.seq FROM ${page} CROSS JOIN events AS e ON e.seq = page.seq ` +
         `CROSS JOIN agents AS a ON a.key = e.agent_key ${order}`;
 }
 
@@ -92,15 +97,16 @@ export interface PageKeys {
  * [agent_id, when filtered by agent]; then per arm: org or agent key, [passed], [from], [to]; the arm's parameters
  * twice when two arms merge; then limit, offset.
  */
-export function eventsPageParams(keys: PageKeys, query: EventQuery): SqlValue[] {
+export function eventsPageParams(keys: PageKeys, query: PageQuery): SqlValue[] {
   const arm: SqlValue[] = [query.agent_id !== undefined ? keys.agentKey : keys.orgKey];
   if (query.passed !== undefined) arm.push(query.passed ? 1 : 0);
   if (query.from !== undefined) arm.push(query.from);
   if (query.to !== undefined) arm.push(query.to);
+  if (query.after !== undefined) arm.push(query.after.created_at, query.after.created_at, query.after.seq);
   const params: SqlValue[] = query.agent_id !== undefined ? [query.agent_id] : [];
   params.push(...arm);
   if (query.passed === undefined) params.push(...arm);
-  params.push(nonNegativeInt(query.limit), nonNegativeInt(query.offset));
+  params.push(nonNegativeInt(query.limit), nonNegativeInt(query.offset ?? 0));
   return params;
 }
 

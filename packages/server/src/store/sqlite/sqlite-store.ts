@@ -21,6 +21,7 @@ import type { Reputation, ReputationStatus } from '../../reputation.js';
 import type {
   AgentRecord,
   AgentSummary,
+  EventPage,
   EventQuery,
   KeyRecord,
   KeyType,
@@ -28,6 +29,7 @@ import type {
   NewKey,
   Organization,
   OrganizationSettings,
+  PageQuery,
   RecordResult,
   Store,
   StoredEvent,
@@ -302,6 +304,21 @@ export class SqliteStore implements Store {
     }
     const rows = await this.readRows(eventsPageSql(shapeOf(query)), eventsPageParams({ orgKey, agentKey }, query));
     return rows.map(storedEventFromColumns);
+  }
+
+  async pageEvents(orgId: string, query: PageQuery): Promise<EventPage> {
+    const orgKey = this.orgKey(orgId);
+    if (orgKey === null) return { events: [], next: null };
+    let agentKey: number | null = null;
+    if (query.agent_id !== undefined) {
+      agentKey = this.agentKey(orgKey, query.agent_id);
+      if (agentKey === null) return { events: [], next: null };
+    }
+    const rows = await this.readRows(eventsPageSql(shapeOf(query)), eventsPageParams({ orgKey, agentKey }, query));
+    const events = rows.map(storedEventFromColumns);
+    const last = rows[rows.length - 1];
+    const full = rows.length > 0 && rows.length >= query.limit;
+    return { events, next: full ? { created_at: events[events.length - 1]!.created_at, seq: last![last!.length - 1] as number } : null };
   }
 
   async agentEventsInOrder(orgId: string, agentId: string): Promise<StoredEvent[]> {
