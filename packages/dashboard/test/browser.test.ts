@@ -233,19 +233,32 @@ describe('dashboard in Chromium', () => {
     const next = page.getByRole('button', { name: 'Next page' });
     assert.equal(await previous.isDisabled(), true);
     await next.click();
-    await page.waitForURL('**/events?page=2');
+    await page.waitForURL(/\/events\?page=2&cursor=[\w-]+$/);
     await waitForEvents(page, 100);
     assert.match(await page.getByTestId('events-range').innerText(), /Showing events 101–200/);
+    const secondPage = page.url();
+    const secondRows = await rows(page, '.events-table').locator('time').allInnerTexts();
     await next.click();
-    await page.waitForURL('**/events?page=3');
+    await page.waitForURL(/\/events\?page=3&cursor=[\w-]+$/);
     await waitForEvents(page, seeded.totalEvents - 200);
+    const thirdPage = page.url();
     assert.equal(await next.isDisabled(), true, 'a short page is the last one');
     await previous.click();
-    await page.waitForURL('**/events?page=2');
+    await page.waitForURL(secondPage);
     await waitForEvents(page, 100);
+    assert.deepEqual(await rows(page, '.events-table').locator('time').allInnerTexts(), secondRows, 'Previous shows the same page again');
     await page.goBack();
-    await page.waitForURL('**/events?page=3');
+    await page.waitForURL(thirdPage);
     await waitForEvents(page, seeded.totalEvents - 200);
+
+    // A deep page opened from its URL alone: the cursor fetches it; the way back starts at the newest page.
+    await page.goto(thirdPage);
+    await waitForEvents(page, seeded.totalEvents - 200);
+    assert.match(await page.getByTestId('events-range').innerText(), /Showing events 201–/);
+    assert.equal(await previous.isDisabled(), true, 'this tab never saw page 2');
+    await page.getByRole('button', { name: 'Newest events' }).click();
+    await page.waitForURL('**/events');
+    await waitForEvents(page, 100);
 
     // Typing an agent id filters (debounced) and goes back to the first page.
     await page.getByLabel('Agent id').pressSequentially('summarizer-v2', { delay: 20 });

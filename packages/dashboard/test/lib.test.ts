@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AgentSummary, EvaluationEvent } from '../src/lib/api.js';
 import { latency, percent, scoreBand, scoreLabel, timeAgo, utcMinutes, utcSeconds, utcTicks } from '../src/lib/format.js';
-import { eventsPath, parseEventsSearch } from '../src/lib/query.js';
+import { CursorTrail, eventsPath, parseEventsSearch } from '../src/lib/query.js';
 import { sortAgents } from '../src/lib/sort.js';
 import { countGateFailures, scorePoints } from '../src/lib/stats.js';
 
@@ -65,21 +65,47 @@ describe('scores', () => {
 });
 
 describe('events URL', () => {
-  it('reads filters and page, ignoring what it does not understand', () => {
-    assert.deepEqual(parseEventsSearch(''), { agent_id: '', passed: undefined, page: 1 });
-    assert.deepEqual(parseEventsSearch('?agent_id=a%20b&passed=false&page=3'), { agent_id: 'a b', passed: false, page: 3 });
-    assert.deepEqual(parseEventsSearch('?passed=true'), { agent_id: '', passed: true, page: 1 });
-    for (const bad of ['?page=0', '?page=-2', '?page=1.5', '?page=x', '?page=']) assert.equal(parseEventsSearch(bad).page, 1, bad);
+  const C = 'YzEuMTcwMDAwMDAwMDAwMC40Mg';
+  it('reads filters, page and cursor, ignoring what it does not understand', () => {
+    assert.deepEqual(parseEventsSearch(''), { agent_id: '', passed: undefined, page: 1, cursor: undefined });
+    assert.deepEqual(parseEventsSearch(`?agent_id=a%20b&passed=false&page=3&cursor=${C}`), { agent_id: 'a b', passed: false, page: 3, cursor: C });
+    assert.deepEqual(parseEventsSearch('?passed=true'), { agent_id: '', passed: true, page: 1, cursor: undefined });
     assert.equal(parseEventsSearch('?passed=yes').passed, undefined);
-    assert.equal(parseEventsSearch('?page=999999').page, 1001, 'the API serves offsets up to 100,000');
+    assert.equal(parseEventsSearch('?page=3').page, 1, 'a later page cannot be fetched without its cursor');
+    for (const bad of ['page=0', 'page=-2', 'page=1.5', 'page=x', 'page=', 'page=1']) {
+      assert.equal(parseEventsSearch(`?${bad}&cursor=${C}`).page, 2, `${bad}: a cursor is at least the second page`);
+    }
+    for (const bad of ['a.b', 'a b', 'x'.repeat(81), '', '%E2%80%8B']) {
+      assert.deepEqual(parseEventsSearch(`?page=4&cursor=${bad}`), { agent_id: '', passed: undefined, page: 1, cursor: undefined }, bad);
+    }
+    assert.equal(parseEventsSearch(`?page=999999999&cursor=${C}`).page, 999999999, 'no depth limit: cursors cost the same at any depth');
   });
 
   it('writes only what is set, and round-trips', () => {
     assert.equal(eventsPath({}), '/events');
     assert.equal(eventsPath({ agent_id: '', page: 1 }), '/events');
-    assert.equal(eventsPath({ agent_id: 'bot/1 &x', passed: false, page: 2 }), '/events?agent_id=bot%2F1+%26x&passed=false&page=2');
-    const state = { agent_id: 'bot/1 &x', passed: true, page: 7 };
+    assert.equal(eventsPath({ page: 2 }), '/events', 'a page without its cursor is the first page');
+    assert.equal(eventsPath({ agent_id: 'bot/1 &x', passed: false, page: 2, cursor: C }), `/events?agent_id=bot%2F1+%26x&passed=false&page=2&cursor=${C}`);
+    const state = { agent_id: 'bot/1 &x', passed: true, page: 7, cursor: C };
     assert.deepEqual(parseEventsSearch(eventsPath(state).slice('/events'.length)), state);
+  });
+});
+
+describe('cursor trail', () => {
+  const at = (page: number, cursor: string | undefined, agent_id = '', passed?: boolean) => ({ agent_id, passed, page, cursor });
+  it('leads back one page only to pages this tab has seen, per filter', () => {
+    const trail = new CursorTrail();
+    assert.equal(trail.previous(at(1, undefined)), null, 'nothing before the newest page');
+    assert.deepEqual(trail.previous(at(2, 'b')), { page: 1, cursor: undefined }, 'the first page needs no cursor');
+    assert.equal(trail.previous(at(5, 'e')), null, 'a page opened from a URL has no known predecessor');
+    trail.remember(at(2, 'b'));
+    trail.remember(at(3, 'c'));
+    assert.deepEqual(trail.previous(at(3, 'c')), { page: 2, cursor: 'b' });
+    assert.deepEqual(trail.previous(at(4, 'd')), { page: 3, cursor: 'c' });
+    assert.equal(trail.previous(at(3, 'c', 'other-agent')), null, 'another filter has its own trail');
+    assert.equal(trail.previous(at(3, 'c', '', false)), null);
+    trail.remember(at(1, undefined));
+    assert.deepEqual(trail.previous(at(3, 'c')), { page: 2, cursor: 'b' }, 'the first page does not overwrite anything');
   });
 });
 

@@ -27,6 +27,8 @@ export interface EventsPage {
   limit: number;
   offset: number;
   count: number;
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
+  next_cursor: string | null;
 }
 
 export type AgentStatus = 'new' | 'calibrating' | 'active' | 'mature';
@@ -153,8 +155,9 @@ const enc = encodeURIComponent;
 export const api = {
   agents: (signal?: AbortSignal) => request<{ agents: AgentSummary[] }>('/v1/agents', { signal }),
   reputation: (agentId: string, signal?: AbortSignal) => request<Reputation>(`/v1/reputation/${enc(agentId)}`, { signal }),
-  events(query: { limit: number; offset: number; agent_id?: string; passed?: boolean }, signal?: AbortSignal) {
-    const params = new URLSearchParams({ limit: String(query.limit), offset: String(query.offset) });
+  events(query: { limit: number; cursor?: string; agent_id?: string; passed?: boolean }, signal?: AbortSignal) {
+    const params = new URLSearchParams({ limit: String(query.limit) });
+    if (query.cursor !== undefined) params.set('cursor', query.cursor);
     if (query.agent_id) params.set('agent_id', query.agent_id);
     if (query.passed !== undefined) params.set('passed', String(query.passed));
     return request<EventsPage>(`/v1/events?${params}`, { signal });

@@ -16,10 +16,12 @@ const LATEST_SHOWN = 20;
 
 async function recentEvents(agentId: string, signal: AbortSignal): Promise<EvaluationEvent[]> {
   const events: EvaluationEvent[] = [];
+  let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const result = await api.events({ agent_id: agentId, limit: PAGE_SIZE, offset: page * PAGE_SIZE }, signal);
+    const result = await api.events({ agent_id: agentId, limit: PAGE_SIZE, cursor }, signal);
     events.push(...result.events);
-    if (result.count < PAGE_SIZE) break;
+    if (result.next_cursor === null) break;
+    cursor = result.next_cursor;
   }
   return events;
 }

@@ -4,10 +4,12 @@ import { Empty, ErrorState, Loading } from '../components/States.js';
 import { api } from '../lib/api.js';
 import { count } from '../lib/format.js';
 import { useDocumentTitle, useLoad } from '../lib/hooks.js';
-import { EVENTS_PAGE_SIZE as PAGE_SIZE, eventsPath, MAX_EVENTS_PAGE as MAX_PAGE, parseEventsSearch } from '../lib/query.js';
+import { CursorTrail, EVENTS_PAGE_SIZE as PAGE_SIZE, eventsPath, parseEventsSearch } from '../lib/query.js';
 import { navigate } from '../lib/router.js';
 
 const TYPING_DELAY_MS = 300;
+/** Lives as long as the tab, so Previous works across visits to other pages. */
+const trail = new CursorTrail();
 
 type Outcome = 'all' | 'passed' | 'failed';
 const toOutcome = (passed: boolean | undefined): Outcome => (passed === undefined ? 'all' : passed ? 'passed' : 'failed');
@@ -16,7 +18,8 @@ const fromOutcome = (outcome: string): boolean | undefined => (outcome === 'pass
 export function EventsPage({ search }: { search: string }) {
   useDocumentTitle('Events');
   const filter = parseEventsSearch(search);
-  const { agent_id, passed, page } = filter;
+  const { agent_id, passed, page, cursor } = filter;
+  trail.remember(filter);
 
   // The text box leads the URL by up to TYPING_DELAY_MS; `pushed` tells our own URL updates from Back/Forward.
   const [draft, setDraft] = useState(agent_id);
@@ -38,15 +41,18 @@ export function EventsPage({ search }: { search: string }) {
   }, [draft, passed]);
 
   const result = useLoad(
-    (signal) => api.events({ limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE, agent_id: agent_id || undefined, passed }, signal),
-    [agent_id, passed, page],
+    (signal) => api.events({ limit: PAGE_SIZE, cursor, agent_id: agent_id || undefined, passed }, signal),
+    [agent_id, passed, cursor],
   );
 
-  const goToPage = (next: number) => navigate(eventsPath({ agent_id, passed, page: next }));
   const events = result.data?.events ?? [];
   const first = (page - 1) * PAGE_SIZE + 1;
   const filtered = agent_id !== '' || passed !== undefined;
-  const hasNext = result.state === 'ok' && result.data.count === PAGE_SIZE && page < MAX_PAGE;
+  const nextCursor = result.state === 'ok' ? result.data.next_cursor : null;
+  const previous = trail.previous(filter);
+  const goNext = () => nextCursor !== null && navigate(eventsPath({ agent_id, passed, page: page + 1, cursor: nextCursor }));
+  const goPrevious = () => previous && navigate(eventsPath({ agent_id, passed, ...previous }));
+  const goNewest = () => navigate(eventsPath({ agent_id, passed }));
 
   return (
     <section>
@@ -106,13 +112,18 @@ export function EventsPage({ search }: { search: string }) {
           <EventsTable events={events} caption={`Events, page ${page}`} busy={result.state === 'loading'} />
         </>
       )}
-      {result.data && (page > 1 || hasNext) && (
+      {result.data && (page > 1 || nextCursor !== null) && (
         <nav class="pager" aria-label="Pagination">
-          <button type="button" class="button" onClick={() => goToPage(page - 1)} disabled={page <= 1} aria-label="Previous page">
+          {page > 2 && (
+            <button type="button" class="button button-quiet" onClick={goNewest} aria-label="Newest events">
+              ⇤ Newest
+            </button>
+          )}
+          <button type="button" class="button" onClick={goPrevious} disabled={previous === null} aria-label="Previous page">
             ← Previous
           </button>
           <span aria-current="page">Page {page}</span>
-          <button type="button" class="button" onClick={() => goToPage(page + 1)} disabled={!hasNext} aria-label="Next page">
+          <button type="button" class="button" onClick={goNext} disabled={nextCursor === null} aria-label="Next page">
             Next →
           </button>
         </nav>
