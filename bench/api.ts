@@ -260,6 +260,14 @@ function liftLimits(server: Server, dataDir: string): void {
   if (lift.status !== 0) throw new Error(lift.stderr);
 }
 
+/** The path of page `page` by cursor: the offset page before it hands out the cursor (the server allows both). */
+async function deepCursorPath(baseUrl: string, authorization: string, page: number): Promise<string> {
+  const response = await fetch(`${baseUrl}/v1/events?limit=100&offset=${(page - 2) * 100}`, { headers: { authorization } });
+  const body = (await response.json()) as { next_cursor: string | null };
+  if (body.next_cursor === null) throw new Error(`fewer than ${(page - 1) * 100} events: no cursor to page ${page}`);
+  return `/v1/events?limit=100&cursor=${body.next_cursor}`;
+}
+
 async function main(): Promise<void> {
   if (hostileOnly) {
     if (serverFlag < 0) {
@@ -350,6 +358,7 @@ async function main(): Promise<void> {
       ['GET /v1/events?agent_id=…&from=…&to=…', `/v1/events?agent_id=agent-417&from=${new Date(Date.now() - 3600_000).toISOString()}&to=${new Date(Date.now() + 3600_000).toISOString()}`],
       ['GET /v1/events?limit=100&offset=50000', '/v1/events?limit=100&offset=50000'],
       ['GET /v1/events?limit=100&offset=100000', '/v1/events?limit=100&offset=100000'],
+      ['GET /v1/events?limit=100&cursor=… (page 1,000)', await deepCursorPath(server.url, headers.authorization, 1000)],
       ['GET /v1/reputation/:agentId', '/v1/reputation/agent-417'],
       ['GET /v1/agents (1000 agents, 500 listed)', '/v1/agents'],
     ];
