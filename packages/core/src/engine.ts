@@ -3,12 +3,13 @@ import { newEvaluationId } from './ids.js';
 import { MAX_GATE_NAME_LENGTH } from './gates/options.js';
 import { isSignalFree, NEVER_ABORTED } from './signal-free.js';
 import type { Engine, EngineOptions, EvaluationContext, EvaluationResult, Gate, GateOutcome, GateResult } from './types.js';
+import { MAX_GATES_PER_EVENT, MAX_REASON_LENGTH, truncate } from './wire/index.js';
 
 export const DEFAULT_TIMEOUT_MS = 50;
-/** The ingest API accepts at most 50 gates per event; an engine that could not be shipped is refused up front. */
-export const MAX_GATES = 50;
-/** The ingest API accepts reasons of at most 500 characters. */
-export const MAX_REASON_LENGTH = 500;
+/** An engine whose results the ingest API could not take (too many gates per event) is refused up front. */
+export const MAX_GATES = MAX_GATES_PER_EVENT;
+/** Reasons are cut to what the ingest API accepts. */
+export { MAX_REASON_LENGTH };
 
 export const REASON_TIMEOUT = 'pecta:timeout';
 export const REASON_ABORTED = 'pecta:aborted';
@@ -207,7 +208,7 @@ function toResult(name: string, settled: Settled, elapsed: number): GateResult {
   const skipped = outcome.skipped === true;
   const result: GateResult = { name, passed: skipped || outcome.passed, latency_ms };
   if (typeof outcome.reason === 'string' && outcome.reason !== '') {
-    result.reason = outcome.reason.length > MAX_REASON_LENGTH ? outcome.reason.slice(0, MAX_REASON_LENGTH) : outcome.reason;
+    result.reason = truncate(outcome.reason, MAX_REASON_LENGTH);
   }
   if (skipped) result.skipped = true;
   if (outcome.details !== undefined) result.details = outcome.details;

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createEngine, defaultGates, type Gate } from '@pecta/core';
+import { isApiKey, keyTypeOf } from '@pecta/core/wire';
 import { parseArgs, UsageError, type CliArgs } from './args.js';
 import { DEFAULT_MAX_LINE_BYTES } from './framing.js';
 import {
@@ -25,8 +26,6 @@ export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json
 export const DEFAULT_ENDPOINT = 'http://localhost:8787';
 export const DEFAULT_TIMEOUT_MS = 50;
 
-const KEY_PATTERN = /^(?:pk|sk)_live_[A-Za-z0-9]{32}$/;
-const SECRET_KEY_PATTERN = /^sk_live_[A-Za-z0-9]{32}$/;
 
 export const USAGE = `pecta-proxy ${VERSION} — gates what a stdio MCP server sends into the model
 
@@ -176,11 +175,11 @@ export function resolveSettings(args: CliArgs, env: NodeJS.ProcessEnv): Settings
   const key = args.key ?? nonEmpty(env.PECTA_API_KEY);
   const secretKey = args.secretKey ?? nonEmpty(env.PECTA_SECRET_KEY);
   if (key !== undefined) {
-    if (!KEY_PATTERN.test(key)) throw new UsageError('--key must be a pk_live_ key (or an sk_live_ key): the prefix followed by 32 letters and digits');
+    if (!isApiKey(key)) throw new UsageError('--key must be a pk_live_ key (or an sk_live_ key): the prefix followed by 32 letters and digits');
     settings.key = key;
   }
   if (secretKey !== undefined) {
-    if (!SECRET_KEY_PATTERN.test(secretKey)) throw new UsageError('--secret-key must be an sk_live_ key (sk_live_ followed by 32 letters and digits)');
+    if (keyTypeOf(secretKey) !== 'secret') throw new UsageError('--secret-key must be an sk_live_ key (sk_live_ followed by 32 letters and digits)');
     if (key === undefined) throw new UsageError('--secret-key signs what --key ships: give --key too');
     settings.secretKey = secretKey;
   }

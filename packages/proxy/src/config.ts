@@ -14,6 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { gates as builtin, type Gate } from '@pecta/core';
+import { MAX_ID_LENGTH } from '@pecta/core/wire';
 
 export class ConfigError extends Error {}
 
@@ -34,7 +35,7 @@ export interface FileConfig {
 
 /** The engine budget is per evaluation; more than 10 s would hold every later message of the server that long. */
 export const MAX_TIMEOUT_MS = 10_000;
-export const MAX_AGENT_ID_LENGTH = 200;
+export const MAX_AGENT_ID_LENGTH = MAX_ID_LENGTH;
 /** Below this not even an ordinary tools/list fits; above it a line no longer fits in one JS string. */
 export const MIN_MAX_LINE_BYTES = 1024;
 export const MAX_MAX_LINE_BYTES = 256 * 1024 * 1024;

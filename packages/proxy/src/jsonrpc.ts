@@ -1,5 +1,6 @@
 /** The little of JSON-RPC 2.0 the proxy needs to know: which messages are requests, which are responses, and ids. */
 import type { EvaluationResult, GateResult } from '@pecta/core';
+import { toWireGate, type WireGate } from '@pecta/core/wire';
 
 export type RequestId = string | number;
 
@@ -116,14 +117,8 @@ function decimalValue(codePoint: number): number {
 }
 
 /** Per-gate results as they may cross the data boundary: no `details`. */
-export function publicGates(gates: readonly GateResult[]): GateResult[] {
-  return gates.map((g) => {
-    const out: GateResult = { name: g.name, passed: g.passed, latency_ms: g.latency_ms };
-    if (g.reason !== undefined) out.reason = g.reason;
-    if (g.skipped) out.skipped = true;
-    if (g.aborted) out.aborted = true;
-    return out;
-  });
+export function publicGates(gates: readonly GateResult[]): WireGate[] {
+  return gates.map(toWireGate);
 }
 
 /**

@@ -22,6 +22,7 @@
  *   request is answered with a JSON-RPC error, and `onLineTooLong` lets the owner stop the server.
  */
 import { newEvaluationId, type Engine, type EvaluationContext, type EvaluationResult } from '@pecta/core';
+import { MAX_ID_LENGTH, truncate } from '@pecta/core/wire';
 import { DEFAULT_MAX_LINE_BYTES, isBlankLine, LineSplitter, lineTerminator } from './framing.js';
 import {
   ALL_GATED,
@@ -87,8 +88,8 @@ interface Slot {
 /** What one server message turned into once decided: kept as it is, replaced, or removed. */
 type Outcome = { keep: true } | { keep: false; replacement: unknown };
 
-/** Agent ids and tool names are capped at the ingest API's 200 characters. */
-export const MAX_NAME_LENGTH = 200;
+/** Agent ids and tool names are capped at the ingest API's identifier length. */
+export const MAX_NAME_LENGTH = MAX_ID_LENGTH;
 export const DEFAULT_MAX_PENDING_CALLS = 10_000;
 const DEFAULT_FALLBACK_AGENT_ID = 'mcp-server';
 
@@ -219,7 +220,7 @@ export class Relay {
       return;
     }
     const name = method === 'tools/call' && isObject(request.params) ? request.params.name : undefined;
-    const tool = typeof name === 'string' && name !== '' ? name.slice(0, MAX_NAME_LENGTH) : undefined;
+    const tool = typeof name === 'string' && name !== '' ? truncate(name, MAX_NAME_LENGTH) : undefined;
     this.requests.add({ id: request.id, method, tool, startedAt: this.now() });
   }
 
@@ -300,7 +301,7 @@ export class Relay {
   private noteServerName(response: Response): void {
     const info = isObject(response.result) ? response.result.serverInfo : undefined;
     const name = isObject(info) && typeof info.name === 'string' ? info.name.trim() : '';
-    if (name !== '') this.serverName = name.slice(0, MAX_NAME_LENGTH);
+    if (name !== '') this.serverName = truncate(name, MAX_NAME_LENGTH);
   }
 
   private async judgeResponse(request: PendingRequest, duplicate: boolean, response: Response): Promise<Verdict> {

@@ -1,13 +1,15 @@
 /**
- * Reputation (SPEC §5) as pure functions over an agent's rolling window of its last 500 evaluations.
+ * Reputation (docs/api.md, Reputation) as pure functions over an agent's rolling window of its last 500 evaluations.
  *
  * The window is ordered by the order in which Pecta recorded the evaluations (arrival order). For live traffic that
  * is time order; a backfill through /v1/ingest should be sent oldest first. Arrival order is what lets every back end
  * keep the score exact under concurrent writers: an append happens under the agent's write lock and never rewrites
  * the middle of the window.
  */
+import { REPUTATION_WINDOW } from '@pecta/core/wire';
 
-export const WINDOW_SIZE = 500;
+/** The window is part of the wire contract: GET /v1/reputation counts the evaluations in it. */
+export const WINDOW_SIZE = REPUTATION_WINDOW;
 export const CALIBRATION_EVALUATIONS = 50;
 
 export type ReputationStatus = 'new' | 'calibrating' | 'active' | 'mature';

@@ -2,32 +2,27 @@
  * One zod schema per request and response: fastify validates with them, TypeScript types the handlers from them and
  * /openapi.json is generated from them. Objects are strict: an unknown field is a 400, so a typo never passes silently.
  */
+import {
+  DEFAULT_EVENTS_PAGE,
+  isWellFormedText,
+  MAX_CURSOR_LENGTH,
+  MAX_EVENTS_PAGE,
+  MAX_EVENTS_PER_BATCH,
+  MAX_GATES_PER_EVENT,
+  MAX_ID_LENGTH,
+  MAX_LATENCY_MS,
+  MAX_OFFSET,
+  MAX_REASON_LENGTH,
+  REPUTATION_WINDOW,
+} from '@pecta/core/wire';
 import { z } from 'zod';
-
-export const MAX_EVENTS_PER_BATCH = 100;
-export const MAX_GATES_PER_EVENT = 50;
-export const MAX_OFFSET = 100_000;
-export const MAX_AGENTS_LISTED = 500;
-/** Largest latency a request may report, in milliseconds. */
-export const MAX_LATENCY_MS = 60_000;
-
-/** With the u flag a surrogate pair reads as one code point, so this matches only a lone half of one. */
-const LONE_SURROGATE = /\p{Cs}/u;
-
-/**
- * False for text with a lone UTF-16 surrogate (JSON `"\ud800"` parses to one). Such text has no UTF-8 form: stored,
- * every lone surrogate becomes U+FFFD, so different ids would collapse into one that no request can name again.
- */
-export function isWellFormedText(text: string): boolean {
-  return !LONE_SURROGATE.test(text);
-}
 
 /** The rule for every identifier a client chooses: agent ids, tool and gate names, event ids. */
 const identifier = (min: number, max: number) =>
   z.string().min(min).max(max).refine(isWellFormedText, 'must be well-formed Unicode (it contains a lone UTF-16 surrogate)');
 
-const agentId = identifier(1, 200).describe('Agent identifier, 1–200 characters');
-const toolName = identifier(0, 200);
+const agentId = identifier(1, MAX_ID_LENGTH).describe(`Agent identifier, 1–${MAX_ID_LENGTH} characters`);
+const toolName = identifier(0, MAX_ID_LENGTH);
 const latency = z.number().min(0).max(MAX_LATENCY_MS);
 const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2}))?$/;
 
@@ -101,10 +96,10 @@ export const EvaluateResponse = z.object({
 // ---- POST /v1/ingest ---------------------------------------------------------------------------------------------------
 
 export const IngestGate = z.strictObject({
-  name: identifier(1, 200),
+  name: identifier(1, MAX_ID_LENGTH),
   passed: z.boolean(),
   latency_ms: latency.optional(),
-  reason: z.string().max(500).optional(),
+  reason: z.string().max(MAX_REASON_LENGTH).optional(),
   skipped: z.boolean().optional(),
   aborted: z.boolean().optional(),
 });
@@ -118,7 +113,7 @@ export const IngestEvent = z
     total_latency_ms: latency.optional(),
     latency_ms: latency.optional(),
     timestamp: isoDateTime.optional().describe('When the evaluation happened; default now'),
-    event_id: identifier(1, 200).optional().describe('Client id; a repeat is accepted but not counted again'),
+    event_id: identifier(1, MAX_ID_LENGTH).optional().describe('Client id; a repeat is accepted but not counted again'),
   })
   .refine((e) => e.passed !== undefined || (e.gates !== undefined && e.gates.length > 0), {
     message: 'an event needs `passed` or at least one gate to derive it from',
@@ -149,9 +144,9 @@ const intInRange = (min: number, max: number, fallback: number) =>
 
 export const EventsQuery = z
   .strictObject({
-    limit: intInRange(1, 100, 50),
+    limit: intInRange(1, MAX_EVENTS_PAGE, DEFAULT_EVENTS_PAGE),
     offset: intInRange(0, MAX_OFFSET, 0),
-    cursor: z.string().max(80).optional().describe('next_cursor of the previous page; the same filters must come with it'),
+    cursor: z.string().max(MAX_CURSOR_LENGTH).optional().describe('next_cursor of the previous page; the same filters must come with it'),
     agent_id: agentId.optional(),
     passed: z.enum(['true', 'false']).optional(),
     from: isoDateTime.optional(),
@@ -196,7 +191,7 @@ export const AgentsResponse = z.object({
       eval_count: z.number().int(),
       score: ReputationSchema.shape.score,
       status: ReputationSchema.shape.status,
-      evaluations: ReputationSchema.shape.evaluations.describe('Evaluations in the reputation window (at most 500)'),
+      evaluations: ReputationSchema.shape.evaluations.describe(`Evaluations in the reputation window (at most ${REPUTATION_WINDOW})`),
     }),
   ),
 });

@@ -1,6 +1,8 @@
 /** Construction-time validation shared by the gate factories: bad options throw before any evaluation runs. */
+import { MAX_ID_LENGTH } from '../wire/index.js';
 
-export const MAX_GATE_NAME_LENGTH = 200;
+/** A gate's name is an identifier on the wire. */
+export const MAX_GATE_NAME_LENGTH = MAX_ID_LENGTH;
 
 export function gateName(options: { name?: unknown } | undefined, fallback: string): string {
   const name = options?.name;

@@ -16,12 +16,13 @@ import { canSign, createSigner, type Signer } from './hmac.js';
 import { Queue } from './queue.js';
 import { toIngestEvent, utf8Length, type IngestEvent } from './strip.js';
 import type { ShutdownOptions, Telemetry, TelemetryOptions, TelemetryStats } from './types.js';
+import { isApiKey, keyTypeOf, MAX_EVENTS_PER_BATCH } from '../wire/index.js';
 
 export const DEFAULT_ENDPOINT = 'http://localhost:8787';
 export const DEFAULT_SAMPLE_RATE = 1;
 export const DEFAULT_FLUSH_INTERVAL_MS = 5000;
 export const DEFAULT_MAX_BATCH = 100;
-export const MAX_BATCH = 100;
+export const MAX_BATCH = MAX_EVENTS_PER_BATCH;
 export const DEFAULT_MAX_BUFFER = 10_000;
 export const DEFAULT_MAX_RETRIES = 8;
 /** A request (body included) that takes longer is abandoned and retried like a network error. */
@@ -40,8 +41,6 @@ const MAX_TIMER_MS = 2_147_483_647;
  */
 export const MAX_BODY_BYTES = 1_000_000;
 
-const KEY_PATTERN = /^(pk|sk)_live_[A-Za-z0-9]{32}$/;
-const SECRET_KEY_PATTERN = /^sk_live_[A-Za-z0-9]{32}$/;
 const BODY_PREFIX = '{"events":[';
 const BODY_SUFFIX = ']}';
 
@@ -165,14 +164,14 @@ export class PectaTelemetry implements Telemetry {
 
   constructor(options: TelemetryOptions, runtime: Partial<TelemetryRuntime> = {}) {
     if (typeof options !== 'object' || options === null) throw new TypeError('PectaTelemetry: options must be an object');
-    if (typeof options.apiKey !== 'string' || !KEY_PATTERN.test(options.apiKey)) {
+    if (!isApiKey(options.apiKey)) {
       throw new TypeError('PectaTelemetry: apiKey must be a pk_live_ or sk_live_ key (prefix + 32 letters and digits)');
     }
     this.apiKey = options.apiKey;
     this.url = ingestUrl(options.endpoint ?? DEFAULT_ENDPOINT);
 
     if (options.secretKey !== undefined) {
-      if (typeof options.secretKey !== 'string' || !SECRET_KEY_PATTERN.test(options.secretKey)) {
+      if (keyTypeOf(options.secretKey) !== 'secret') {
         throw new TypeError('PectaTelemetry: secretKey must be an sk_live_ key (prefix + 32 letters and digits)');
       }
       if (!canSign()) throw new TypeError('PectaTelemetry: secretKey needs WebCrypto (crypto.subtle), which this runtime lacks');

@@ -5,42 +5,24 @@
  * invalid, so one odd result must not cost the 99 good ones travelling with it.
  */
 
-export const MAX_ID_LENGTH = 200;
-export const MAX_REASON_LENGTH = 500;
-export const MAX_GATES_PER_EVENT = 50;
-export const MAX_LATENCY_MS = 60_000;
+import {
+  MAX_FUTURE_SKEW_MS,
+  MAX_GATES_PER_EVENT,
+  MAX_ID_LENGTH,
+  MAX_LATENCY_MS,
+  MAX_REASON_LENGTH,
+  truncate,
+  type IngestEvent,
+  type IngestGate,
+} from '../wire/index.js';
+
+export type { IngestEvent, IngestGate };
+
 /**
- * The server refuses timestamps more than 24 h ahead of its own clock; an hour of margin covers a client clock that
- * runs fast. A result dated further ahead is sent without a timestamp (the server then uses its arrival time).
+ * An hour of margin under the server's limit covers a client clock that runs fast. A result dated further ahead is
+ * sent without a timestamp (the server then uses its arrival time).
  */
-export const MAX_FUTURE_TIMESTAMP_MS = 23 * 60 * 60 * 1000;
-
-export interface IngestGate {
-  name: string;
-  passed: boolean;
-  latency_ms?: number;
-  reason?: string;
-  skipped?: true;
-  aborted?: true;
-}
-
-export interface IngestEvent {
-  agent_id: string;
-  tool?: string;
-  passed: boolean;
-  gates: IngestGate[];
-  total_latency_ms?: number;
-  latency_ms?: number;
-  timestamp?: string;
-  event_id: string;
-}
-
-/** Cuts to at most `max` UTF-16 units without leaving half of a surrogate pair at the end. */
-export function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const last = text.charCodeAt(max - 1);
-  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
-}
+export const MAX_FUTURE_TIMESTAMP_MS = MAX_FUTURE_SKEW_MS - 60 * 60 * 1000;
 
 /** A latency inside 0–60000 ms, or undefined when the value is not a number at all (NaN included). */
 export function clampLatency(value: unknown): number | undefined {

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { clampLatency, toIngestEvent, toTimestamp, truncate, utf8Length } from '../../src/telemetry/strip.js';
+import { truncate } from '../../src/wire/index.js';
+import { clampLatency, toIngestEvent, toTimestamp, utf8Length } from '../../src/telemetry/strip.js';
 import { backoffDelay, BACKOFF_CAP_MS, MAX_RETRY_AFTER_MS, parseRetryAfter, retryDelay } from '../../src/telemetry/backoff.js';
 import { Queue } from '../../src/telemetry/queue.js';
 

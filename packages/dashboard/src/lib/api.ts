@@ -1,14 +1,9 @@
 /** The REST API as the dashboard uses it: typed calls, one error type, and sign-out when the key stops working. */
+import type { WireGate } from '@pecta/core/wire';
 import { currentSession, signOut } from './session.js';
 
-export interface GateVerdict {
-  name: string;
-  passed: boolean;
-  latency_ms: number;
-  reason?: string;
-  skipped?: boolean;
-  aborted?: boolean;
-}
+/** A gate's verdict as the API returns it: the wire contract's shape. */
+export type GateVerdict = WireGate;
 
 export interface EvaluationEvent {
   evaluation_id: string;

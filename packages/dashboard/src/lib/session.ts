@@ -2,9 +2,10 @@
  * The signed-in key. It lives in sessionStorage only: it survives reloads of this tab, is never shared with other
  * tabs, and is forgotten when the tab closes. Nothing else about the session is persisted.
  */
+import { isApiKey, keyTypeOf, type KeyType } from '@pecta/core/wire';
 import { useEffect, useState } from 'preact/hooks';
 
-export type KeyKind = 'publishable' | 'secret';
+export type KeyKind = KeyType;
 
 export interface Session {
   key: string;
@@ -14,10 +15,8 @@ export interface Session {
 }
 
 const STORAGE_KEY = 'pecta.key';
-const KEY_PATTERN = /^(pk|sk)_live_[A-Za-z0-9]{32}$/;
-
 export function isKeyFormat(key: string): boolean {
-  return KEY_PATTERN.test(key);
+  return isApiKey(key);
 }
 
 export function keyHint(key: string): string {
@@ -25,8 +24,8 @@ export function keyHint(key: string): string {
 }
 
 function toSession(key: string | null): Session | null {
-  if (key === null || !isKeyFormat(key)) return null;
-  return { key, kind: key.startsWith('sk_') ? 'secret' : 'publishable', hint: keyHint(key) };
+  const kind = keyTypeOf(key);
+  return kind === null || key === null ? null : { key, kind, hint: keyHint(key) };
 }
 
 function readStored(): string | null {

@@ -1,19 +1,14 @@
 /**
- * API keys and ids (SPEC §4.1). A key is `pk_live_`/`sk_live_` + 32 characters of [A-Za-z0-9] (≈190 bits); only its
- * SHA-256 is stored for lookup, and only a hint (prefix + first 4 + last 4) is ever shown again.
+ * API keys and ids (docs/api.md, Authentication). The key format is the wire contract's (`@pecta/core/wire`): a
+ * prefix + 32 characters of [A-Za-z0-9] (≈190 bits); only its SHA-256 is stored for lookup, and only a hint (prefix +
+ * first 4 + last 4) is ever shown again.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { KeyType } from '../store/types.js';
+import { isApiKey, KEY_PATTERN, KEY_PREFIXES, KEY_RANDOM_LENGTH, keyTypeOf, type KeyType } from '@pecta/core/wire';
 
-export type { KeyType };
+export { isApiKey, KEY_PATTERN, KEY_PREFIXES, keyTypeOf, type KeyType };
 
-export const KEY_PREFIXES = { publishable: 'pk_live_', secret: 'sk_live_' } as const satisfies Record<KeyType, string>;
-const PREFIX_LENGTH = 8;
-const KEY_RANDOM_LENGTH = 32;
-const KEY_LENGTH = PREFIX_LENGTH + KEY_RANDOM_LENGTH;
-
-/** The exact key format. Anchored with a fixed-width body, so it fails within 40 characters on any input. */
-export const KEY_PATTERN = /^(?:pk|sk)_live_[A-Za-z0-9]{32}$/;
+const PREFIX_LENGTH = KEY_PREFIXES.publishable.length;
 
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 // Crockford base32 (no I, L, O, U), as in @pecta/core's ids: unambiguous when read aloud or copied by hand.
@@ -46,16 +41,6 @@ export function generateKey(type: KeyType): string {
   return prefix + randomString(KEY_RANDOM_LENGTH, BASE62);
 }
 
-export function isKey(value: unknown): value is string {
-  return typeof value === 'string' && value.length === KEY_LENGTH && KEY_PATTERN.test(value);
-}
-
-/** The type of a well-formed key, or null for anything that is not one. */
-export function keyType(key: string): KeyType | null {
-  if (!isKey(key)) return null;
-  return key.startsWith(KEY_PREFIXES.secret) ? 'secret' : 'publishable';
-}
-
 /** Hex SHA-256 of the whole key: the lookup handle the store keeps instead of the key. */
 export function hashKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
@@ -66,7 +51,7 @@ export function hashKey(key: string): string {
  * ≈143 bits unknown. Throws for anything that is not a key, so a mistake can never echo arbitrary input.
  */
 export function keyHint(key: string): string {
-  if (!isKey(key)) throw new TypeError('not an API key');
+  if (!isApiKey(key)) throw new TypeError('not an API key');
   return `${key.slice(0, PREFIX_LENGTH + 4)}…${key.slice(-4)}`;
 }
 
@@ -117,5 +102,5 @@ export function parseBearer(header: string | undefined): BearerResult {
   if (start === -1) return AUTH_MISSING;
   const token = header.slice(start).trim();
   if (token.length === 0) return AUTH_MISSING;
-  return isKey(token) ? { ok: true, key: token } : AUTH_FORMAT;
+  return isApiKey(token) ? { ok: true, key: token } : AUTH_FORMAT;
 }

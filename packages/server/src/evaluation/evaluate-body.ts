@@ -3,11 +3,12 @@
  * whether the body is evaluated on the HTTP thread or on an evaluation thread.
  */
 import type { Engine } from '@pecta/core';
+import { toWireGate } from '@pecta/core/wire';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import { ApiError, describeValidation } from '../errors.js';
 import { parseJsonBody } from '../http/json-body.js';
 import { EvaluateBody } from '../schemas.js';
-import type { GateRecord, NewEvent } from '../store/types.js';
+import type { NewEvent } from '../store/types.js';
 import type { z } from 'zod';
 
 export const EVALUATE_PATH = '/v1/evaluate';
@@ -32,7 +33,7 @@ export async function evaluateBody(engine: Engine, body: EvaluateBodyValue): Pro
     agent_id: body.agent_id,
     tool_name: body.tool ?? null,
     passed: result.passed,
-    gates: result.gates.map(toGateRecord),
+    gates: result.gates.map(toWireGate),
     total_latency_ms: result.total_latency_ms,
     latency_ms: body.latency_ms ?? null,
     created_at: Date.parse(result.created_at),
@@ -53,12 +54,4 @@ export async function evaluateRawBody(engine: Engine, raw: Buffer, maxDepth: num
   const checked = validateEvaluateBody(json);
   if (checked.error !== undefined) throw new ApiError('validation_error', describeValidation(checked.error, 'body'));
   return evaluateBody(engine, checked.value as EvaluateBodyValue);
-}
-
-export function toGateRecord(g: { name: string; passed: boolean; latency_ms?: number; reason?: string; skipped?: boolean; aborted?: boolean }): GateRecord {
-  const out: GateRecord = { name: g.name, passed: g.passed, latency_ms: g.latency_ms ?? 0 };
-  if (g.reason !== undefined) out.reason = g.reason;
-  if (g.skipped) out.skipped = true;
-  if (g.aborted) out.aborted = true;
-  return out;
 }

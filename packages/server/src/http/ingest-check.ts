@@ -10,7 +10,8 @@
  * (types, /openapi.json, error messages); this mirrors it, and test/http/ingest-check.test.ts holds the two together
  * by running both on thousands of generated valid and broken bodies.
  */
-import { isWellFormedText, MAX_EVENTS_PER_BATCH, MAX_GATES_PER_EVENT, MAX_LATENCY_MS, parseIsoDateTime } from '../schemas.js';
+import { isWellFormedText, MAX_EVENTS_PER_BATCH, MAX_GATES_PER_EVENT, MAX_ID_LENGTH, MAX_LATENCY_MS, MAX_REASON_LENGTH } from '@pecta/core/wire';
+import { parseIsoDateTime } from '../schemas.js';
 
 /** True only for a body IngestBody accepts unchanged. */
 export function isPlainValidIngestBody(body: unknown): boolean {
@@ -31,11 +32,11 @@ function isEvent(value: unknown): boolean {
     const field = value[key];
     switch (key) {
       case 'agent_id':
-        if (!isIdentifier(field, 1, 200)) return false;
+        if (!isIdentifier(field, 1, MAX_ID_LENGTH)) return false;
         hasAgent = true;
         break;
       case 'tool':
-        if (field !== undefined && !isIdentifier(field, 0, 200)) return false;
+        if (field !== undefined && !isIdentifier(field, 0, MAX_ID_LENGTH)) return false;
         break;
       case 'passed':
         if (field !== undefined && typeof field !== 'boolean') return false;
@@ -55,7 +56,7 @@ function isEvent(value: unknown): boolean {
         if (field !== undefined && !(isString(field, 0, 40) && parseIsoDateTime(field as string) !== null)) return false;
         break;
       case 'event_id':
-        if (field !== undefined && !isIdentifier(field, 1, 200)) return false;
+        if (field !== undefined && !isIdentifier(field, 1, MAX_ID_LENGTH)) return false;
         break;
       default:
         return false;
@@ -73,7 +74,7 @@ function isGate(value: unknown): boolean {
     const field = value[key];
     switch (key) {
       case 'name':
-        if (!isIdentifier(field, 1, 200)) return false;
+        if (!isIdentifier(field, 1, MAX_ID_LENGTH)) return false;
         hasName = true;
         break;
       case 'passed':
@@ -84,7 +85,7 @@ function isGate(value: unknown): boolean {
         if (field !== undefined && !isLatency(field)) return false;
         break;
       case 'reason':
-        if (field !== undefined && !isString(field, 0, 500)) return false;
+        if (field !== undefined && !isString(field, 0, MAX_REASON_LENGTH)) return false;
         break;
       case 'skipped':
       case 'aborted':

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { MAX_AGENTS_LISTED } from '@pecta/core/wire';
 import { EMPTY_REPUTATION } from '../reputation.js';
 import {
   AgentParams,
   AgentsResponse,
   ErrorSchema,
-  MAX_AGENTS_LISTED,
   RegisterAgentBody,
   RegisterAgentResponse,
   ReputationResponse,

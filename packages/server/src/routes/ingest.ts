@@ -1,14 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { newEvaluationId } from '@pecta/core';
+import { MAX_FUTURE_SKEW_MS, toWireGate } from '@pecta/core/wire';
 import { ApiError } from '../errors.js';
 import { ErrorSchema, IngestBody, IngestResponse, parseIsoDateTime } from '../schemas.js';
 import type { NewEvent } from '../store/types.js';
-import { toGateRecord } from '../evaluation/evaluate-body.js';
 import type { RouteDeps } from './deps.js';
 
 /** Timestamps further than this in the future are refused: they would sit on top of every listing for good. */
-export const MAX_FUTURE_SKEW_MS = 24 * 60 * 60 * 1000;
 
 /** POST /v1/ingest: gate results produced elsewhere (SDK, proxy, custom), 1–100 per request. */
 export function ingestRoutes(deps: RouteDeps): FastifyPluginAsync {
@@ -29,7 +28,7 @@ export function ingestRoutes(deps: RouteDeps): FastifyPluginAsync {
           if (created_at > now + MAX_FUTURE_SKEW_MS) {
             throw new ApiError('validation_error', `events.${i}.timestamp: is more than 24 hours in the future`);
           }
-          const gates = (e.gates ?? []).map(toGateRecord);
+          const gates = (e.gates ?? []).map(toWireGate);
           return {
             evaluation_id: newEvaluationId(now),
             event_id: e.event_id ?? null,

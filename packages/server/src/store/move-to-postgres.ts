@@ -46,6 +46,14 @@ export class MoveVerificationError extends Error {
 }
 
 const DEFAULT_CHUNK_EVENTS = 5_000;
+const KEY_COLUMNS = ['id', 'org_id', 'type', 'label', 'hash', 'hint', 'created_at', 'last_used_at', 'revoked_at', 'secret_ciphertext'] as const;
+
+type Row = Record<string, unknown>;
+
+/** One column of a chunk of rows, as an array for unnest(). */
+function columnOf(rows: readonly Row[]): (name: string) => unknown[] {
+  return (name) => rows.map((row) => row[name]);
+}
 const AGENTS_PER_STATEMENT = 2_000;
 
 export async function moveToPostgres(options: MoveOptions): Promise<MoveReport> {
@@ -96,30 +104,28 @@ async function resumePoint(pool: pg.Pool, sourceId: string): Promise<number> {
 async function copyOrganizations(source: Database, pool: pg.Pool): Promise<number> {
   const rows = source
     .prepare('SELECT id, name, created_at, ingest_limit, default_limit, require_signed_ingest FROM organizations ORDER BY key')
-    .raw(true)
-    .all() as unknown[][];
-  const col = (i: number) => rows.map((r) => r[i]);
+    .all() as Row[];
+  const col = columnOf(rows);
   await pool.query(
     `INSERT INTO organizations (id, name, created_at, ingest_limit, default_limit, require_signed_ingest)
      SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::int[], $5::int[], $6::boolean[])
      ON CONFLICT (id) DO NOTHING`,
-    [col(0), col(1), col(2), col(3), col(4), col(5).map((v) => v === 1)],
+    [col('id'), col('name'), col('created_at'), col('ingest_limit'), col('default_limit'), col('require_signed_ingest').map((v) => v === 1)],
   );
   return rows.length;
 }
 
 async function copyKeys(source: Database, pool: pg.Pool): Promise<number> {
   const rows = source
-    .prepare('SELECT id, org_id, type, label, hash, hint, created_at, last_used_at, revoked_at, secret_ciphertext FROM api_keys ORDER BY rowid')
-    .raw(true)
-    .all() as unknown[][];
-  const col = (i: number) => rows.map((r) => r[i]);
+    .prepare(`SELECT ${KEY_COLUMNS.join(', ')} FROM api_keys ORDER BY rowid`)
+    .all() as Row[];
+  const col = columnOf(rows);
   await pool.query(
     `INSERT INTO api_keys (id, org_id, type, label, hash, hint, created_at, last_used_at, revoked_at, secret_ciphertext)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[],
                           $9::bigint[], $10::text[])
      ON CONFLICT (id) DO NOTHING`,
-    Array.from({ length: 10 }, (_, i) => col(i)),
+    KEY_COLUMNS.map(col),
   );
   return rows.length;
 }
@@ -128,17 +134,16 @@ async function copyKeys(source: Database, pool: pg.Pool): Promise<number> {
 async function copyAgents(source: Database, pool: pg.Pool): Promise<number> {
   const statement = source
     .prepare(
-      `SELECT a.key, o.id, a.agent_id, a.first_seen, a.last_seen, a.eval_count, a.window_blob, a.score, a.status,
+      `SELECT a.key, o.id AS org_id, a.agent_id, a.first_seen, a.last_seen, a.eval_count, a.window_blob, a.score, a.status,
               a.evaluations, a.passed, a.pass_rate, a.avg_latency_ms, a.streak
        FROM agents AS a JOIN organizations AS o ON o.key = a.org_key WHERE a.key > ? ORDER BY a.key LIMIT ?`,
-    )
-    .raw(true);
+    );
   let copied = 0;
   let after = 0;
   for (;;) {
-    const rows = statement.all(after, AGENTS_PER_STATEMENT) as unknown[][];
+    const rows = statement.all(after, AGENTS_PER_STATEMENT) as Row[];
     if (rows.length === 0) break;
-    const col = (i: number) => rows.map((r) => r[i + 1]);
+    const col = columnOf(rows);
     await pool.query(
       `INSERT INTO agents (org_key, agent_id, first_seen, last_seen, eval_count, window_blob, score, status, evaluations,
                            passed, pass_rate, avg_latency_ms, streak)
@@ -153,10 +158,14 @@ async function copyAgents(source: Database, pool: pg.Pool): Promise<number> {
          eval_count = EXCLUDED.eval_count, window_blob = EXCLUDED.window_blob, score = EXCLUDED.score,
          status = EXCLUDED.status, evaluations = EXCLUDED.evaluations, passed = EXCLUDED.passed,
          pass_rate = EXCLUDED.pass_rate, avg_latency_ms = EXCLUDED.avg_latency_ms, streak = EXCLUDED.streak`,
-      [...Array.from({ length: 5 }, (_, i) => col(i)), col(5).map((b) => (b === null ? null : Buffer.from(b as Uint8Array))), ...Array.from({ length: 7 }, (_, i) => col(i + 6))],
+      [
+        ...(['org_id', 'agent_id', 'first_seen', 'last_seen', 'eval_count'] as const).map(col),
+        col('window_blob').map((b) => (b === null ? null : Buffer.from(b as Uint8Array))),
+        ...(['score', 'status', 'evaluations', 'passed', 'pass_rate', 'avg_latency_ms', 'streak'] as const).map(col),
+      ],
     );
     copied += rows.length;
-    after = rows[rows.length - 1]![0] as number;
+    after = rows[rows.length - 1]!.key as number;
   }
   return copied;
 }
@@ -172,20 +181,19 @@ async function copyEvents(
   const chunk = Math.max(1, Math.floor(options.chunkEvents ?? DEFAULT_CHUNK_EVENTS));
   const statement = source
     .prepare(
-      `SELECT e.seq, o.id, a.agent_id, e.evaluation_id, e.event_id, e.tool_name, e.passed, e.gates, e.total_latency_ms,
+      `SELECT e.seq, o.id AS org_id, a.agent_id, e.evaluation_id, e.event_id, e.tool_name, e.passed, e.gates, e.total_latency_ms,
               e.latency_ms, e.reputation_score, e.created_at
        FROM events AS e JOIN agents AS a ON a.key = e.agent_key JOIN organizations AS o ON o.key = e.org_key
        WHERE e.seq > ? ORDER BY e.seq LIMIT ?`,
-    )
-    .raw(true);
+    );
   let after = resumeAfter;
   let copied = 0;
   for (let chunks = 0; ; chunks++) {
     if (options.stopAfterChunks !== undefined && chunks >= options.stopAfterChunks) throw new Error('stopped on request (tests)');
-    const rows = statement.all(after, chunk) as unknown[][];
+    const rows = statement.all(after, chunk) as Row[];
     if (rows.length === 0) break;
-    const col = (i: number) => rows.map((r) => r[i]);
-    const last = rows[rows.length - 1]![0] as number;
+    const col = columnOf(rows);
+    const last = rows[rows.length - 1]!.seq as number;
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
@@ -202,7 +210,11 @@ async function copyEvents(
          JOIN organizations AS o ON o.id = t.org_id
          JOIN agents AS a ON a.org_key = o.key AND a.agent_id = t.agent_id
          ORDER BY t.ord`,
-        [col(1), col(2), col(3), col(4), col(5), col(6).map((v) => v === 1), col(7), col(8), col(9), col(10), col(11)],
+        [
+          ...(['org_id', 'agent_id', 'evaluation_id', 'event_id', 'tool_name'] as const).map(col),
+          col('passed').map((v) => v === 1),
+          ...(['gates', 'total_latency_ms', 'latency_ms', 'reputation_score', 'created_at'] as const).map(col),
+        ],
       );
       if (inserted.rowCount !== rows.length) throw new Error(`copied ${inserted.rowCount} of ${rows.length} events of a chunk: the agents copy is incomplete`);
       await client.query(
@@ -230,10 +242,10 @@ async function verify(source: Database, pool: pg.Pool, options: MoveOptions, set
   await target.init();
   let checked = 0;
   try {
-    const counts = (sql: string) => new Map((source.prepare(sql).raw(true).all() as Array<[string, number]>).map(([id, n]) => [id, Number(n)]));
-    const sourceEvents = counts('SELECT o.id, count(e.seq) FROM organizations AS o LEFT JOIN events AS e ON e.org_key = o.key GROUP BY o.id');
-    const sourceAgents = counts('SELECT o.id, count(a.key) FROM organizations AS o LEFT JOIN agents AS a ON a.org_key = o.key GROUP BY o.id');
-    const sourceKeys = counts('SELECT o.id, count(k.id) FROM organizations AS o LEFT JOIN api_keys AS k ON k.org_id = o.id GROUP BY o.id');
+    const counts = (sql: string) => new Map((source.prepare(sql).all() as Array<{ id: string; n: number }>).map(({ id, n }) => [id, Number(n)]));
+    const sourceEvents = counts('SELECT o.id, count(e.seq) AS n FROM organizations AS o LEFT JOIN events AS e ON e.org_key = o.key GROUP BY o.id');
+    const sourceAgents = counts('SELECT o.id, count(a.key) AS n FROM organizations AS o LEFT JOIN agents AS a ON a.org_key = o.key GROUP BY o.id');
+    const sourceKeys = counts('SELECT o.id, count(k.id) AS n FROM organizations AS o LEFT JOIN api_keys AS k ON k.org_id = o.id GROUP BY o.id');
     const sample = source.prepare(
       `SELECT agent_id, score, evaluations, passed, streak, eval_count FROM agents
        WHERE org_key = (SELECT key FROM organizations WHERE id = ?) ORDER BY eval_count DESC, agent_id LIMIT ?`,

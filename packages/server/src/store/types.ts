@@ -5,9 +5,10 @@
  * Every method is async even where the embedded back end could answer synchronously, so that a networked back end
  * fits without touching callers. All times cross this boundary as epoch milliseconds (numbers); routes format them.
  */
+import type { KeyType, WireGate } from '@pecta/core/wire';
 import type { Reputation, ReputationStatus } from '../reputation.js';
 
-export type KeyType = 'publishable' | 'secret';
+export type { KeyType };
 
 export interface Organization {
   id: string;
@@ -45,14 +46,8 @@ export interface KeyRecord extends NewKey {
   revoked_at: number | null;
 }
 
-export interface GateRecord {
-  name: string;
-  passed: boolean;
-  latency_ms: number;
-  reason?: string;
-  skipped?: boolean;
-  aborted?: boolean;
-}
+/** A gate's verdict as stored: exactly what crosses the data boundary. */
+export type GateRecord = WireGate;
 
 /** One evaluation to record. Carries metadata only: never input, output or gate details (the data boundary). */
 export interface NewEvent {

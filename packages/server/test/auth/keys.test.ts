@@ -6,7 +6,7 @@ import {
   generateKey,
   hashKey,
   keyHint,
-  keyType,
+  keyTypeOf,
   newKeyId,
   newOrgId,
   parseBearer,
@@ -23,8 +23,8 @@ describe('generateKey', () => {
     const sk = generateKey('secret');
     assert.match(pk, /^pk_live_[A-Za-z0-9]{32}$/);
     assert.match(sk, /^sk_live_[A-Za-z0-9]{32}$/);
-    assert.equal(keyType(pk), 'publishable');
-    assert.equal(keyType(sk), 'secret');
+    assert.equal(keyTypeOf(pk), 'publishable');
+    assert.equal(keyTypeOf(sk), 'secret');
   });
 
   it('rejects an unknown type', () => {
@@ -63,10 +63,10 @@ describe('randomString', () => {
   });
 });
 
-describe('KEY_PATTERN and keyType', () => {
+describe('KEY_PATTERN and keyTypeOf', () => {
   it('accepts only the exact format', () => {
-    assert.equal(keyType(SAMPLE_SECRET), 'secret');
-    assert.equal(keyType(SAMPLE_PUBLISHABLE), 'publishable');
+    assert.equal(keyTypeOf(SAMPLE_SECRET), 'secret');
+    assert.equal(keyTypeOf(SAMPLE_PUBLISHABLE), 'publishable');
     const bad = [
       '',
       'sk_live_',
@@ -81,10 +81,10 @@ describe('KEY_PATTERN and keyType', () => {
       ` ${SAMPLE_SECRET}`,
     ];
     for (const value of bad) {
-      assert.equal(keyType(value), null, JSON.stringify(value));
+      assert.equal(keyTypeOf(value), null, JSON.stringify(value));
       assert.equal(KEY_PATTERN.test(value), false, JSON.stringify(value));
     }
-    assert.equal(keyType(42 as unknown as string), null);
+    assert.equal(keyTypeOf(42 as unknown as string), null);
   });
 });
 

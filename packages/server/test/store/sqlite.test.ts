@@ -169,7 +169,7 @@ describe('SqliteStore: connection and schema', () => {
     await store.createOrganization(ORG);
     const leaky = { name: 'pii', passed: false, latency_ms: 1, reason: 'email address detected in output', details: { match: 'a@b.c' } };
     // A structure under an allowed name is dropped as well: nothing nested can ride along.
-    const nested = { name: 'content', passed: true, latency_ms: 2, reason: { match: 'a@b.c' } as unknown as string, skipped: true };
+    const nested = { name: 'content', passed: true, latency_ms: 2, reason: { match: 'a@b.c' } as unknown as string, skipped: true as const };
     await store.recordEvents(ORG.id, [event('a', { gates: [leaky, nested] })]);
     const [stored] = await store.queryEvents(ORG.id, { limit: 1, offset: 0 });
     assert.deepEqual(stored!.gates, [
@@ -207,6 +207,10 @@ describe('SqliteStore: GET /v1/events query plans', () => {
         const details = plan.map((row) => row.detail);
         const indexSearches = details.filter((d) => d.startsWith(`SEARCH events USING COVERING INDEX ${indexFor(shape)} (${shape.agent ? 'agent_key' : 'org_key'}=?`));
         assert.equal(indexSearches.length, shape.passed ? 1 : 2, `${label}: ${details.join(' | ')}`);
+        if (shape.after) {
+          // A cursor seeks: the index range starts at the cursor's time, so page 1,000 costs what page 1 does.
+          assert.ok(indexSearches.every((d) => d.includes('created_at<')), `${label}: ${details.join(' | ')}`);
+        }
         if (!shape.passed) assert.ok(details.includes('MERGE (UNION ALL)'), `${label}: merged, not sorted`);
         assert.ok(details.includes('SEARCH e USING INTEGER PRIMARY KEY (rowid=?)'), label);
         // Filtered by agent, the agent's id is known; otherwise each row's agent is read by key.
@@ -719,10 +723,10 @@ describe('SqliteStore: reads on the reader thread', () => {
       const asked: string[] = [];
       const reader = await ThreadReader.start({ path: join(dir, 'no', 'such', 'dir', 'x.db'), busyTimeoutMs: 100, cacheMiB: 1 }, (sql) => {
         asked.push(sql);
-        return [[1]];
+        return [{ one: 1 }];
       });
       assert.equal(reader.threaded, false);
-      assert.deepEqual(await reader.all('SELECT 1', []), [[1]]);
+      assert.deepEqual(await reader.all('SELECT 1', []), [{ one: 1 }]);
       assert.deepEqual(asked, ['SELECT 1']);
       await reader.close();
     } finally {

@@ -61,16 +61,19 @@ export function readSettings(db: Database): SqliteSettings {
   };
 }
 
+/** A result row by column name. */
+export type Row = Record<string, unknown>;
+
 /**
- * Runs a statement on `db` and returns its rows as arrays of column values, preparing each distinct SQL text once. The
- * store sends only its own statements, a handful of shapes, so the cache stays small.
+ * Runs a statement on `db` and returns its rows, preparing each distinct SQL text once. The store sends only its own
+ * statements, a handful of shapes, so the cache stays small.
  */
-export function rawRowReader(db: Database): (sql: string, params: SqlValue[]) => unknown[][] {
-  const statements = new Map<string, Statement<unknown[]>>();
+export function rowReader(db: Database): (sql: string, params: SqlValue[]) => Row[] {
+  const statements = new Map<string, Statement<Row>>();
   return (sql, params) => {
     let statement = statements.get(sql);
     if (!statement) {
-      statement = db.prepare(sql).raw(true);
+      statement = db.prepare<Row>(sql);
       statements.set(sql, statement);
     }
     return statement.all(...params);

@@ -10,6 +10,7 @@
  * the statement itself only ever compares integers.
  */
 import type { EventQuery, PageQuery, StoredEvent } from '../types.js';
+import type { Row } from './connection.js';
 import type { SqlValue } from './driver.js';
 import { EVENT_INDEX } from './schema.js';
 import { parseStoredGates } from '../stored-gates.js';
@@ -25,20 +26,19 @@ export function eventColumns(agentId: 'a.agent_id' | '?'): string {
   );
 }
 
-/** A row of eventColumns() as column values, in that order (how the reader thread returns rows). */
-export function storedEventFromColumns(row: unknown[]): StoredEvent {
-  const [evaluation_id, event_id, agent_id, tool_name, passed, gates, total_latency_ms, latency_ms, reputation_score, created_at] = row;
+/** A row of eventColumns(). */
+export function storedEventFromRow(row: Row): StoredEvent {
   return {
-    evaluation_id: evaluation_id as string,
-    event_id: event_id as string | null,
-    agent_id: agent_id as string,
-    tool_name: tool_name as string | null,
-    passed: passed === 1,
-    gates: parseStoredGates(gates as string),
-    total_latency_ms: total_latency_ms as number | null,
-    latency_ms: latency_ms as number | null,
-    reputation_score: reputation_score as number,
-    created_at: created_at as number,
+    evaluation_id: row.evaluation_id as string,
+    event_id: row.event_id as string | null,
+    agent_id: row.agent_id as string,
+    tool_name: row.tool_name as string | null,
+    passed: row.passed === 1,
+    gates: parseStoredGates(row.gates as string),
+    total_latency_ms: row.total_latency_ms as number | null,
+    latency_ms: row.latency_ms as number | null,
+    reputation_score: row.reputation_score as number,
+    created_at: row.created_at as number,
   };
 }
 
@@ -73,14 +73,16 @@ export function eventsPageSql(shape: EventFilterShape): string {
     where.push(`passed = ${passed}`);
     if (shape.from) where.push('created_at >= ?');
     if (shape.to) where.push('created_at <= ?');
-    if (shape.after) where.push('(created_at < ? OR (created_at = ? AND seq < ?))');
+    // The bound on created_at alone is what lets the index seek to the cursor; an OR of the two cases would make
+    // SQLite walk the range from the newest event, as deep as an offset.
+    if (shape.after) where.push('created_at <= ? AND (created_at < ? OR seq < ?)');
     return `SELECT seq, created_at FROM events INDEXED BY ${indexFor(shape)} WHERE ${where.join(' AND ')}`;
   };
   const matching = shape.passed ? arm('?') : `${arm('0')} UNION ALL ${arm('1')}`;
   // CROSS JOIN fixes the loop order: the page (at most `limit` seqs) drives, events and agents are probed by rowid.
   const page = `(${matching} ORDER BY created_at DESC, seq DESC LIMIT ? OFFSET ?) AS page`;
   const order = 'ORDER BY e.created_at DESC, e.seq DESC';
-  // The seq comes last, after the columns storedEventFromColumns reads: a cursor page ends at the last one.
+  // The seq names the row's place in recording order: a cursor page ends at the last one.
   return shape.agent
     ? `SELECT ${eventColumns('?')}, e.seq FROM ${page} CROSS JOIN events AS e ON e.seq = page.seq ${order}`
     : `SELECT ${eventColumns('a.agent_id')}, e.seq FROM ${page} CROSS JOIN events AS e ON e.seq = page.seq ` +

@@ -1,5 +1,5 @@
 /** Messages between a SqliteStore and its threads (writer-worker.ts, reader-worker.ts). Plain data: they are structured-cloned. */
-import type { SqliteSettings } from './connection.js';
+import type { Row, SqliteSettings } from './connection.js';
 import type { SqliteWriteStats, WriteRequest, WriteValues, WriteOp } from './writer.js';
 
 export interface WriterThreadConfig {
@@ -61,5 +61,5 @@ export type ToReader = { type: 'query'; id: number; sql: string; params: unknown
 
 export type FromReader =
   | { type: 'ready' }
-  | { id: number; ok: true; rows: unknown[][]; type?: undefined }
+  | { id: number; ok: true; rows: Row[]; type?: undefined }
   | { id: number; ok: false; error: WireError; type?: undefined };

@@ -7,16 +7,17 @@
  * thread (`inline`): slower for everyone else while they run, but still answered, and nothing is lost by a read.
  */
 import type { Worker } from 'node:worker_threads';
+import type { Row } from './connection.js';
 import type { SqlValue } from './driver.js';
 import { fromWireError, type FromReader, type ReaderThreadConfig, type ToReader } from './protocol.js';
 import { spawnThread } from '../../threads.js';
 
-export type InlineRead = (sql: string, params: SqlValue[]) => unknown[][];
+export type InlineRead = (sql: string, params: SqlValue[]) => Row[];
 
 interface PendingRead {
   sql: string;
   params: SqlValue[];
-  resolve: (rows: unknown[][]) => void;
+  resolve: (rows: Row[]) => void;
   reject: (error: unknown) => void;
 }
 
@@ -55,9 +56,9 @@ export class ThreadReader {
     return !this.gone;
   }
 
-  all(sql: string, params: SqlValue[]): Promise<unknown[][]> {
+  all(sql: string, params: SqlValue[]): Promise<Row[]> {
     if (this.gone) return Promise.resolve().then(() => this.inline(sql, params));
-    return new Promise<unknown[][]>((resolve, reject) => {
+    return new Promise<Row[]>((resolve, reject) => {
       const id = this.nextId++;
       if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, { sql, params, resolve, reject });

@@ -4,7 +4,7 @@
  * every other request. Each message is one statement; rows go back as arrays of column values.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { openConnection, rawRowReader } from './connection.js';
+import { openConnection, rowReader } from './connection.js';
 import type { SqlValue } from './driver.js';
 import { toWireError, type FromReader, type ReaderThreadConfig, type ToReader } from './protocol.js';
 
@@ -14,7 +14,7 @@ if (port === null) throw new Error('reader-worker.ts runs as a worker thread (se
 const config = workerData as ReaderThreadConfig;
 const db = openConnection(config.path, { busyTimeoutMs: config.busyTimeoutMs, cacheMiB: config.cacheMiB });
 db.pragma('query_only = ON');
-const readRows = rawRowReader(db);
+const readRows = rowReader(db);
 
 port.on('message', (message: ToReader) => {
   if (message.type === 'close') {

@@ -39,11 +39,12 @@ import {
   DEFAULT_CACHE_MIB,
   isInMemory,
   openConnection,
-  rawRowReader,
+  rowReader,
+  type Row,
   type SqliteSettings,
 } from './connection.js';
 import type { Database, SqlValue } from './driver.js';
-import { eventColumns, eventsPageParams, eventsPageSql, shapeOf, storedEventFromColumns } from './events-query.js';
+import { eventColumns, eventsPageParams, eventsPageSql, shapeOf, storedEventFromRow } from './events-query.js';
 import { EVENT_INDEX } from './schema.js';
 import { encodeEvents } from './wire-events.js';
 import { ThreadReader } from './reader-client.js';
@@ -164,7 +165,7 @@ export class SqliteStore implements Store {
   private reader: ThreadReader | null = null;
   private starting: Promise<void> | null = null;
   /** Event pages, the agent list and an agent's events, as rows of column values, on this thread's connection. */
-  private readonly readRowsHere: (sql: string, params: SqlValue[]) => unknown[][];
+  private readonly readRowsHere: (sql: string, params: SqlValue[]) => Row[];
   private readonly orgKeys = new Map<string, number>();
   private readonly agentKeys = new Map<string, number>();
   private closed = false;
@@ -185,7 +186,7 @@ export class SqliteStore implements Store {
     this.db = openConnection(this.path, { busyTimeoutMs: this.busyTimeoutMs, cacheMiB: this.cacheMiB });
     // Nothing may write behind the writer's back: the group commit's exactness rests on one writer per store.
     if (this.useThread) this.db.pragma('query_only = ON');
-    this.readRowsHere = rawRowReader(this.db);
+    this.readRowsHere = rowReader(this.db);
   }
 
   async init(): Promise<void> {
@@ -303,7 +304,7 @@ export class SqliteStore implements Store {
       if (agentKey === null) return [];
     }
     const rows = await this.readRows(eventsPageSql(shapeOf(query)), eventsPageParams({ orgKey, agentKey }, query));
-    return rows.map(storedEventFromColumns);
+    return rows.map(storedEventFromRow);
   }
 
   async pageEvents(orgId: string, query: PageQuery): Promise<EventPage> {
@@ -315,16 +316,16 @@ export class SqliteStore implements Store {
       if (agentKey === null) return { events: [], next: null };
     }
     const rows = await this.readRows(eventsPageSql(shapeOf(query)), eventsPageParams({ orgKey, agentKey }, query));
-    const events = rows.map(storedEventFromColumns);
+    const events = rows.map(storedEventFromRow);
     const last = rows[rows.length - 1];
-    const full = rows.length > 0 && rows.length >= query.limit;
-    return { events, next: full ? { created_at: events[events.length - 1]!.created_at, seq: last![last!.length - 1] as number } : null };
+    const full = last !== undefined && rows.length >= query.limit;
+    return { events, next: full ? { created_at: last.created_at as number, seq: last.seq as number } : null };
   }
 
   async agentEventsInOrder(orgId: string, agentId: string): Promise<StoredEvent[]> {
     const orgKey = this.orgKey(orgId);
     const agentKey = orgKey === null ? null : this.agentKey(orgKey, agentId);
-    return agentKey === null ? [] : this.readRowsHere(AGENT_EVENTS_SQL, [agentId, agentKey]).map(storedEventFromColumns);
+    return agentKey === null ? [] : this.readRowsHere(AGENT_EVENTS_SQL, [agentId, agentKey]).map(storedEventFromRow);
   }
 
   async getReputation(orgId: string, agentId: string): Promise<(Reputation & AgentRecord) | null> {
@@ -339,14 +340,14 @@ export class SqliteStore implements Store {
     const orgKey = this.orgKey(orgId);
     if (orgKey === null) return [];
     const rows = await this.readRows(LIST_AGENTS_SQL, [orgKey, n]);
-    return rows.map(([agent_id, first_seen, last_seen, eval_count, score, status, evaluations]) => ({
-      agent_id: agent_id as string,
-      first_seen: first_seen as number,
-      last_seen: last_seen as number,
-      eval_count: eval_count as number,
-      score: score as number,
-      status: status as ReputationStatus,
-      evaluations: evaluations as number,
+    return rows.map((row) => ({
+      agent_id: row.agent_id as string,
+      first_seen: row.first_seen as number,
+      last_seen: row.last_seen as number,
+      eval_count: row.eval_count as number,
+      score: row.score as number,
+      status: row.status as ReputationStatus,
+      evaluations: row.evaluations as number,
     }));
   }
 
@@ -392,7 +393,7 @@ export class SqliteStore implements Store {
   }
 
   /** A slow read: on the reader thread when there is one, else here. */
-  private async readRows(sql: string, params: SqlValue[]): Promise<unknown[][]> {
+  private async readRows(sql: string, params: SqlValue[]): Promise<Row[]> {
     this.sql();
     return this.reader ? this.reader.all(sql, params) : this.readRowsHere(sql, params);
   }
