@@ -24,29 +24,26 @@ const identifier = (min: number, max: number) =>
 const agentId = identifier(1, MAX_ID_LENGTH).describe(`Agent identifier, 1–${MAX_ID_LENGTH} characters`);
 const toolName = identifier(0, MAX_ID_LENGTH);
 const latency = z.number().min(0).max(MAX_LATENCY_MS);
-const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2}))?$/;
-
 /**
- * Epoch milliseconds of an ISO 8601 date or date-time with a zone (Z or ±hh:mm), or null when the text is not one or
- * names a day that does not exist: Date.parse would silently roll 2026-02-30 over to March 2nd.
+ * zod's own ISO 8601 checks: a date (midnight UTC) or a date-time with Z or ±hh:mm, real calendar days only
+ * (2026-02-30 is refused, where Date.parse would roll it over to March 2nd). The fast ingest check tests the same
+ * patterns, so both say the same about every timestamp.
  */
+const isoDate = z.iso.date();
+const isoDateTimeWithZone = z.iso.datetime({ offset: true });
+const ISO_PATTERNS = [isoDate._zod.pattern, isoDateTimeWithZone._zod.pattern];
+const MAX_TIMESTAMP_LENGTH = 40;
+
+/** Epoch milliseconds of a timestamp the API accepts, or null for any other text. */
 export function parseIsoDateTime(text: string): number | null {
-  const m = ISO_DATE_TIME.exec(text);
-  if (!m) return null;
-  const [, y, mo, d, h = '0', mi = '0', sec = '0'] = m;
-  const year = Number(y);
-  const month = Number(mo);
-  const day = Number(d);
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return null;
-  if (Number(h) > 23 || Number(mi) > 59 || Number(sec) > 59) return null;
+  if (text.length > MAX_TIMESTAMP_LENGTH || !ISO_PATTERNS.some((pattern) => pattern.test(text))) return null;
   const ms = Date.parse(text);
   return Number.isNaN(ms) ? null : ms;
 }
 
 const isoDateTime = z
   .string()
-  .max(40)
+  .max(MAX_TIMESTAMP_LENGTH)
   .refine((s) => parseIsoDateTime(s) !== null, 'must be an ISO 8601 date-time with a zone, e.g. 2026-05-07T14:22:44Z')
   .describe('ISO 8601 date-time');
 
