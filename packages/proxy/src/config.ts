@@ -1,6 +1,7 @@
 /**
  * The `--config` file: JSON that chooses the gates and the proxy's options. Validated as a whole at start-up; the
- * first problem stops the proxy with a message that names the field, before the MCP server is spawned.
+ * first problem stops the proxy with a message that names the field, before the MCP server is spawned. The rules are
+ * zod schemas, one per value; the flags and environment variables are checked with the same ones (cli.ts).
  *
  * ```json
  * { "gates": { "filesystem": {}, "pii": { "phone": false }, "content": false, "latency": { "maxMs": 5000 } },
@@ -15,6 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { gates as builtin, type Gate } from '@pecta/core';
 import { MAX_ID_LENGTH } from '@pecta/core/wire';
+import { z } from 'zod';
 
 export class ConfigError extends Error {}
 
@@ -40,22 +42,48 @@ export const MAX_AGENT_ID_LENGTH = MAX_ID_LENGTH;
 export const MIN_MAX_LINE_BYTES = 1024;
 export const MAX_MAX_LINE_BYTES = 256 * 1024 * 1024;
 
-const FIELDS = [
-  'gates',
-  'timeout',
-  'failFast',
-  'agentId',
-  'dryRun',
-  'verbose',
-  'log',
-  'endpoint',
-  'gateResources',
-  'gatePrompts',
-  'gateSampling',
-  'maxLineBytes',
-] as const;
 const ON_BY_DEFAULT = ['filesystem', 'pii', 'content'] as const;
 const GATE_NAMES = [...ON_BY_DEFAULT, 'latency'] as const;
+
+// Each value's rule and the words that explain it: the message is the same whether the value came from the file or
+// from a flag, only the label differs.
+const Timeout = z.number().positive().max(MAX_TIMEOUT_MS);
+const TIMEOUT_RULE = `must be a number of milliseconds above 0 and at most ${MAX_TIMEOUT_MS}`;
+const MaxLineBytes = z.number().int().min(MIN_MAX_LINE_BYTES).max(MAX_MAX_LINE_BYTES);
+const MAX_LINE_BYTES_RULE = `must be a whole number of bytes from ${MIN_MAX_LINE_BYTES} to ${MAX_MAX_LINE_BYTES}`;
+const AgentId = z.string().max(MAX_AGENT_ID_LENGTH).refine((value) => value.trim() !== '');
+const AGENT_ID_RULE = `must be a non-empty string of at most ${MAX_AGENT_ID_LENGTH} characters`;
+const Endpoint = z.url({ protocol: /^https?$/ }).transform((value) => value.replace(/\/+$/, ''));
+const ENDPOINT_RULE = 'must be an http:// or https:// URL, such as http://localhost:8787';
+const Switch = z.boolean();
+const SWITCH_RULE = 'must be true or false';
+const Options = z.record(z.string(), z.unknown());
+const GateSwitch = z.union([z.boolean(), Options]);
+
+const FileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  gates: z.unknown().optional(),
+  timeout: z.unknown().optional(),
+  failFast: z.unknown().optional(),
+  agentId: z.unknown().optional(),
+  dryRun: z.unknown().optional(),
+  verbose: z.unknown().optional(),
+  log: z.unknown().optional(),
+  endpoint: z.unknown().optional(),
+  gateResources: z.unknown().optional(),
+  gatePrompts: z.unknown().optional(),
+  gateSampling: z.unknown().optional(),
+  maxLineBytes: z.unknown().optional(),
+});
+const FIELDS = Object.keys(FileSchema.shape).filter((key) => key !== '$schema');
+const SWITCHES = ['failFast', 'dryRun', 'verbose', 'log', 'gateResources', 'gatePrompts', 'gateSampling'] as const;
+
+/** The value as the schema reads it, or a ConfigError that names `label` and states the rule. */
+function checked<T>(schema: z.ZodType<T>, value: unknown, label: string, rule: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new ConfigError(`${label} ${rule}`);
+  return result.data;
+}
 
 export function loadConfigFile(path: string): FileConfig {
   let text: string;
@@ -80,47 +108,41 @@ export function loadConfigFile(path: string): FileConfig {
 }
 
 export function parseConfig(raw: unknown): FileConfig {
-  if (!isPlainObject(raw)) throw new ConfigError('the top level must be a JSON object');
-  for (const key of Object.keys(raw)) {
-    if (key === '$schema') continue;
-    if (!(FIELDS as readonly string[]).includes(key)) {
-      throw new ConfigError(`unknown field "${key}" (known fields: ${FIELDS.join(', ')})`);
-    }
+  if (!Options.safeParse(raw).success) throw new ConfigError('the top level must be a JSON object');
+  const parsed = FileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const unknown = parsed.error.issues.find((issue) => issue.code === 'unrecognized_keys');
+    const key = unknown?.code === 'unrecognized_keys' ? unknown.keys[0] : undefined;
+    throw new ConfigError(key !== undefined ? `unknown field "${key}" (known fields: ${FIELDS.join(', ')})` : 'the top level must be a JSON object');
   }
+  const file = parsed.data;
   const config: FileConfig = {};
-  if (raw.gates !== undefined) config.gates = buildGates(raw.gates);
-  if (raw.timeout !== undefined) config.timeout = timeoutValue(raw.timeout, '"timeout"');
-  for (const key of ['failFast', 'dryRun', 'verbose', 'log', 'gateResources', 'gatePrompts', 'gateSampling'] as const) {
-    const value = raw[key];
-    if (value === undefined) continue;
-    if (typeof value !== 'boolean') throw new ConfigError(`"${key}" must be true or false`);
-    config[key] = value;
+  if (file.gates !== undefined) config.gates = buildGates(file.gates);
+  if (file.timeout !== undefined) config.timeout = timeoutValue(file.timeout, '"timeout"');
+  for (const key of SWITCHES) {
+    if (file[key] !== undefined) config[key] = checked(Switch, file[key], `"${key}"`, SWITCH_RULE);
   }
-  if (raw.agentId !== undefined) config.agentId = agentIdValue(raw.agentId, '"agentId"');
-  if (raw.endpoint !== undefined) config.endpoint = endpointValue(raw.endpoint, '"endpoint"');
-  if (raw.maxLineBytes !== undefined) config.maxLineBytes = maxLineBytesValue(raw.maxLineBytes, '"maxLineBytes"');
+  if (file.agentId !== undefined) config.agentId = agentIdValue(file.agentId, '"agentId"');
+  if (file.endpoint !== undefined) config.endpoint = endpointValue(file.endpoint, '"endpoint"');
+  if (file.maxLineBytes !== undefined) config.maxLineBytes = maxLineBytesValue(file.maxLineBytes, '"maxLineBytes"');
   return config;
 }
 
 function buildGates(raw: unknown): Gate[] {
-  if (!isPlainObject(raw)) throw new ConfigError('"gates" must be an object such as { "pii": { "phone": false } }');
-  for (const key of Object.keys(raw)) {
+  const gates = checked(Options, raw, '"gates"', 'must be an object such as { "pii": { "phone": false } }');
+  for (const key of Object.keys(gates)) {
     if (!(GATE_NAMES as readonly string[]).includes(key)) {
       throw new ConfigError(`unknown gate "gates.${key}" (built-in gates: ${GATE_NAMES.join(', ')})`);
     }
   }
   const suite: Gate[] = [];
   for (const name of ON_BY_DEFAULT) {
-    const value = raw[name];
+    const value = gates[name] === undefined ? true : checked(GateSwitch, gates[name], `"gates.${name}"`, 'must be true, false or an options object');
     if (value === false) continue;
-    if (value !== undefined && value !== true && !isPlainObject(value)) {
-      throw new ConfigError(`"gates.${name}" must be true, false or an options object`);
-    }
-    suite.push(construct(name, () => builtin[name](isPlainObject(value) ? value : undefined)));
+    suite.push(construct(name, () => builtin[name](value === true ? undefined : value)));
   }
-  const latency = raw.latency;
-  if (latency !== undefined && latency !== false) {
-    if (!isPlainObject(latency)) throw new ConfigError('"gates.latency" must be false or an object such as { "maxMs": 5000 }');
+  if (gates.latency !== undefined && gates.latency !== false) {
+    const latency = checked(Options, gates.latency, '"gates.latency"', 'must be false or an object such as { "maxMs": 5000 }');
     suite.push(construct('latency', () => builtin.latency(latency as { maxMs: number })));
   }
   if (suite.length === 0) throw new ConfigError('"gates" switches every gate off: at least one must stay on');
@@ -138,38 +160,17 @@ function construct(name: string, make: () => Gate): Gate {
 }
 
 export function timeoutValue(value: unknown, label: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_TIMEOUT_MS) {
-    throw new ConfigError(`${label} must be a number of milliseconds above 0 and at most ${MAX_TIMEOUT_MS}`);
-  }
-  return value;
+  return checked(Timeout, value, label, TIMEOUT_RULE);
 }
 
 export function maxLineBytesValue(value: unknown, label: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < MIN_MAX_LINE_BYTES || value > MAX_MAX_LINE_BYTES) {
-    throw new ConfigError(`${label} must be a whole number of bytes from ${MIN_MAX_LINE_BYTES} to ${MAX_MAX_LINE_BYTES}`);
-  }
-  return value;
+  return checked(MaxLineBytes, value, label, MAX_LINE_BYTES_RULE);
 }
 
 export function agentIdValue(value: unknown, label: string): string {
-  if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_AGENT_ID_LENGTH) {
-    throw new ConfigError(`${label} must be a non-empty string of at most ${MAX_AGENT_ID_LENGTH} characters`);
-  }
-  return value;
+  return checked(AgentId, value, label, AGENT_ID_RULE);
 }
 
 export function endpointValue(value: unknown, label: string): string {
-  if (typeof value === 'string') {
-    try {
-      const url = new URL(value);
-      if (url.protocol === 'http:' || url.protocol === 'https:') return value.replace(/\/+$/, '');
-    } catch {
-      // fall through to the message below
-    }
-  }
-  throw new ConfigError(`${label} must be an http:// or https:// URL, such as http://localhost:8787`);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
+  return checked(Endpoint, value, label, ENDPOINT_RULE);
 }
