@@ -244,33 +244,44 @@ export class PostgresStore implements Store {
     return { events: rows.map(toStoredEvent), next };
   }
 
+  /**
+   * Two steps in one statement, as on SQLite: the inner select finds the page's seqs in an index alone (an offset
+   * skips index entries, a cursor seeks), then only those rows are read and joined to their agents. Filtered by agent,
+   * the agent's key alone selects (it belongs to one organisation, looked up within the caller's): a second condition
+   * on org_key lets the planner combine both indexes and read every entry of the organisation's.
+   */
   private async readEvents(orgId: string, query: EventQuery & { after?: EventPosition }): Promise<Array<EventRow & { seq: number }>> {
     const params: unknown[] = [orgId];
-    const where = [`e.org_key = ${ORG_KEY_OF}`];
+    const where: string[] = [];
     if (query.agent_id !== undefined) {
       params.push(query.agent_id);
-      where.push(`e.agent_key = (SELECT key FROM agents WHERE org_key = ${ORG_KEY_OF} AND agent_id = $${params.length})`);
+      where.push(`agent_key = (SELECT key FROM agents WHERE org_key = ${ORG_KEY_OF} AND agent_id = $${params.length})`);
+    } else {
+      where.push(`org_key = ${ORG_KEY_OF}`);
     }
     if (query.passed !== undefined) {
       params.push(query.passed);
-      where.push(`e.passed = $${params.length}`);
+      where.push(`passed = $${params.length}`);
     }
     if (query.from !== undefined) {
       params.push(query.from);
-      where.push(`e.created_at >= $${params.length}`);
+      where.push(`created_at >= $${params.length}`);
     }
     if (query.to !== undefined) {
       params.push(query.to);
-      where.push(`e.created_at <= $${params.length}`);
+      where.push(`created_at <= $${params.length}`);
     }
     if (query.after !== undefined) {
       params.push(query.after.created_at, query.after.seq);
-      where.push(`(e.created_at, e.seq) < ($${params.length - 1}, $${params.length})`);
+      where.push(`(created_at, seq) < ($${params.length - 1}, $${params.length})`);
     }
     params.push(nonNegativeInt(query.limit), nonNegativeInt(query.offset));
+    const page =
+      `SELECT seq FROM events WHERE ${where.join(' AND ')} ` +
+      `ORDER BY created_at DESC, seq DESC LIMIT $${params.length - 1} OFFSET $${params.length}`;
     const sql =
-      `SELECT ${EVENT_COLUMNS}, e.seq FROM events AS e JOIN agents AS a ON a.key = e.agent_key WHERE ${where.join(' AND ')} ` +
-      `ORDER BY e.created_at DESC, e.seq DESC LIMIT $${params.length - 1} OFFSET $${params.length}`;
+      `SELECT ${EVENT_COLUMNS}, e.seq FROM (${page}) AS page JOIN events AS e ON e.seq = page.seq ` +
+      'JOIN agents AS a ON a.key = e.agent_key ORDER BY e.created_at DESC, e.seq DESC';
     return (await this.query<EventRow & { seq: number }>(sql, params)).rows;
   }
 
