@@ -204,7 +204,7 @@ function toResult(name: string, settled: Settled, elapsed: number): GateResult {
   if (outcome === null || typeof outcome !== 'object' || typeof outcome.passed !== 'boolean') {
     return { name, passed: false, latency_ms, reason: 'pecta:invalid-outcome gate did not return { passed: boolean }' };
   }
-  // Skipped counts as passing (SPEC §2): reporting it as passed keeps failFast and overall verdicts consistent.
+  // Skipped counts as passing (docs/sdk.md): reporting it as passed keeps failFast and overall verdicts consistent.
   const skipped = outcome.skipped === true;
   const result: GateResult = { name, passed: skipped || outcome.passed, latency_ms };
   if (typeof outcome.reason === 'string' && outcome.reason !== '') {

@@ -1,5 +1,5 @@
 /**
- * The wire-level shapes of the gate engine (SPEC §2). Everything here is plain data so that results can be
+ * The wire-level shapes of the gate engine (docs/sdk.md). Everything here is plain data so that results can be
  * logged, shipped by telemetry and compared across the three integration modes.
  */
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 
 /**
- * A fresh process, the compiled package as users get it, the in-process budget of SPEC §1 (15 ms): the very first
+ * A fresh process, the compiled package as users get it, the in-process budget (15 ms, README.md): the very first
  * evaluation of each detector's positive example must be judged on its merits, not fail because the detector's
  * code was still being compiled.
  */

@@ -1,5 +1,5 @@
 /**
- * `pecta-proxy [options] <server command> [args...]` (SPEC §3).
+ * `pecta-proxy [options] <server command> [args...]` (docs/proxy.md).
  * Exit codes: the MCP server's own (128 + signal number when a signal ended it); 2 usage or configuration error;
  * 127 the server command was not found; 1 any other failure to start.
  */

@@ -1,7 +1,7 @@
 /**
  * Which messages carry content into the model, and what of them the gates see.
  *
- * - `tools/call` results go to the gates as they are (SPEC §3).
+ * - `tools/call` results go to the gates as they are (docs/proxy.md).
  * - `resources/read` and `prompts/get` results, and the `messages`/`systemPrompt` of a server's
  *   `sampling/createMessage` request, go to the gates with their binary payloads replaced: base64 (`blob` of a
  *   resource, `data` of an image or audio block) is decoded, and bytes that are valid UTF-8 are seen as the text they

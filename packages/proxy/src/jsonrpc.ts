@@ -4,7 +4,7 @@ import { toWireGate, type WireGate } from '@pecta/core/wire';
 
 export type RequestId = string | number;
 
-/** JSON-RPC error code of a blocked tool result (SPEC §3): "server error", implementation-defined range. */
+/** JSON-RPC error code of a blocked tool result (docs/proxy.md): "server error", implementation-defined range. */
 export const BLOCKED_ERROR_CODE = -32000;
 /** The code the official SDKs give a request whose connection closed under it; the proxy closing it is no different. */
 export const SESSION_ENDED_ERROR_CODE = -32000;

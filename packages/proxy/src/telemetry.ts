@@ -1,5 +1,5 @@
 /**
- * Shipping decisions to the Pecta API (`--key`) with PectaTelemetry (SPEC §2.2). The proxy depends only on this
+ * Shipping decisions to the Pecta API (`--key`) with PectaTelemetry (docs/sdk.md, Telemetry). The proxy depends only on this
  * interface, so the relay and its tests can run with any sink; the CLI plugs the real client in.
  */
 import { PectaTelemetry, type EvaluationResult, type TelemetryOptions, type TelemetryStats } from '@pecta/core';

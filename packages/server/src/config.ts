@@ -20,7 +20,7 @@ export interface ServerConfig {
   defaultBodyLimit: number;
   /** Deepest JSON nesting accepted in a body. */
   maxJsonDepth: number;
-  /** Budget of the server-side gate suite in ms (SPEC: 50). */
+  /** Budget of the server-side gate suite in ms (docs/configuration.md). */
   evaluateTimeoutMs: number;
   /** Threads that evaluate large bodies away from the HTTP thread (0: all on the HTTP thread). */
   evaluateThreads: number;

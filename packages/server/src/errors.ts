@@ -1,5 +1,5 @@
 /**
- * The one error shape of the API (SPEC §4.2): `{ error, code, status }`. Every failure path — our own checks,
+ * The one error shape of the API (docs/api.md, Errors): `{ error, code, status }`. Every failure path — our own checks,
  * schema validation, fastify's body parsing, unknown routes, bugs — ends up here, so clients can rely on `code`.
  */
 import { StoreUnavailableError } from './store/errors.js';

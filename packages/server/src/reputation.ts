@@ -28,8 +28,8 @@ export interface Reputation {
 export interface WindowEntry {
   passed: boolean;
   /**
-   * The agent's reported latency when given, otherwise the gates' total latency (SPEC §5); null when the evaluation
-   * has neither, which leaves it out of `avg_latency_ms` (SPEC §9).
+   * The agent's reported latency when given, otherwise the gates' total latency (docs/api.md, Reputation); null when the evaluation
+   * has neither, which leaves it out of `avg_latency_ms` (docs/api.md, Reputation).
    */
   latency_ms: number | null;
 }
@@ -53,7 +53,7 @@ export function statusFor(evaluations: number): ReputationStatus {
 }
 
 /**
- * The SPEC §5 formula on already-aggregated numbers. `avgLatencyMs` is null when no evaluation in the window has a
+ * The reputation formula (docs/api.md, Reputation) on already-aggregated numbers. `avgLatencyMs` is null when no evaluation in the window has a
  * latency: the latency component then earns nothing, since unmeasured evaluations are no evidence of speed (counted as
  * 0 ms they earned all 250 points).
  */

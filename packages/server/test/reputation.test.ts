@@ -19,7 +19,7 @@ const someLatency = (random: () => number): number | null =>
   random() < 0.25 ? null : random() < 0.3 ? Math.floor(random() * 200) : random() * 120;
 const times = (n: number, entry: WindowEntry): WindowEntry[] => Array.from({ length: n }, () => ({ ...entry }));
 
-describe('reputation formula (SPEC §5)', () => {
+describe('reputation formula (docs/api.md, Reputation)', () => {
   it('scores a hand-computed window exactly, despite 0.7*400 being 279.99999999999994 in floating point', () => {
     // 10 evaluations, 7 passed, latency 20 each, streak 3:
     // 0.7*400 = 280, (1 - 20/100)*250 = 200, 3/50*200 = 12, 10/500*150 = 3 → 495.

@@ -6,7 +6,7 @@ import { meterOf } from '../budget.js';
 import { markSignalFree } from '../signal-free.js';
 
 /**
- * The `filesystem` gate (SPEC §2.1): fails when an output carries a destructive recursive delete, a `..` path
+ * The `filesystem` gate (docs/sdk.md, Built-in gates): fails when an output carries a destructive recursive delete, a `..` path
  * component or a sensitive location. Every detector is a single left-to-right pass (a literal pre-filter, then a
  * bounded look around each hit), so a 1 MB hostile string costs milliseconds, never a hang.
  *
@@ -17,7 +17,7 @@ import { markSignalFree } from '../signal-free.js';
  *     strings, escaped JSON and argv arrays such as `["rm", "-rf", "/"]`) with recursive (`-r`, `-R`, `--recursive`)
  *     and force (`-f`, `--force`) in any clustering or order, GNU long-option abbreviations (`--rec`, `--forc`) and
  *     options after operands (GNU permutes them). `--` ends the options, as it does for `rm`.
- *     `rm -r` without force does not count: the SPEC asks for recursive + force, and `rm -r` alone is a very
+ *     `rm -r` without force does not count: the gate is documented (docs/sdk.md) as recursive + force, and `rm -r` alone is a very
  *     common, legitimate instruction.
  *   - PowerShell `Remove-Item`/`rm`/`del`/`rmdir` with `-Recurse` and `-Force` (and their abbreviations `-r`, `-fo`).
  *   - cmd.exe `rmdir`/`rd`/`del`/`erase` with `/s` and `/q` (quiet = no confirmation).

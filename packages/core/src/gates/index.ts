@@ -6,7 +6,7 @@ import { rtb } from './rtb/index.js';
 import { schema } from './schema.js';
 import type { Gate } from '../types.js';
 
-/** The built-in gate factories, as documented in SPEC §2.1: `gates.pii()`, `gates.rtb.bidSanity()`, … */
+/** The built-in gate factories, as documented in docs/sdk.md, Built-in gates: `gates.pii()`, `gates.rtb.bidSanity()`, … */
 export const gates = Object.freeze({ latency, schema, filesystem, pii, content, rtb });
 
 /** The default suite used by `POST /v1/evaluate` and by the proxy: filesystem, pii, content. */

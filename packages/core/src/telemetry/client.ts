@@ -1,5 +1,5 @@
 /**
- * PectaTelemetry (SPEC §2.2): ships evaluation results to POST /v1/ingest in the background.
+ * PectaTelemetry (docs/sdk.md, Telemetry): ships evaluation results to POST /v1/ingest in the background.
  *
  * Shape of the machinery: `track()` strips a result to an ingest event and appends it to a bounded FIFO. One worker
  * (never more than one request in flight, so batches arrive in tracking order, which is the order the server's

@@ -1,5 +1,5 @@
 /**
- * Batch signing (SPEC §4.4): `X-Pecta-Signature: sha256=<hex>` where the hex is HMAC-SHA256 over the exact body
+ * Batch signing (docs/api.md, Signing request bodies): `X-Pecta-Signature: sha256=<hex>` where the hex is HMAC-SHA256 over the exact body
  * bytes, keyed with the whole `sk_live_` key as UTF-8. WebCrypto only, so it runs in browsers and edge runtimes.
  */
 

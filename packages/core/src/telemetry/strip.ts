@@ -1,7 +1,7 @@
 /**
  * The data boundary on the client side: an EvaluationResult becomes an ingest event built field by field from
  * scratch, so `input`, `output` and gate `details` can never ride along, whatever else the object carries.
- * Every field is also clamped to the ingest limits (SPEC §4.5): the server rejects a whole batch when one event is
+ * Every field is also clamped to the ingest limits (docs/api.md, Endpoints): the server rejects a whole batch when one event is
  * invalid, so one odd result must not cost the 99 good ones travelling with it.
  */
 

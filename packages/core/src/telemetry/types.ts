@@ -1,5 +1,5 @@
 /**
- * The contract of PectaTelemetry (SPEC §2.2), fixed first so that the proxy and the SDK docs can rely on it while the
+ * The contract of PectaTelemetry (docs/sdk.md, Telemetry), fixed first so that the proxy and the SDK docs can rely on it while the
  * client is built. Everything here is web-standard: no Node-only types.
  */
 

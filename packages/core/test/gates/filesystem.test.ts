@@ -76,7 +76,7 @@ describe('filesystem gate: recursiveDelete', () => {
       "subprocess.run(['rm', '-r', '-f', path])",
       'rm -r \\\n  -f build',
     ]);
-    // The SPEC lists /usr itself as sensitive, so the full path of rm counts twice.
+    // docs/sdk.md lists /usr itself as sensitive, so the full path of rm counts twice.
     assert.deepEqual(familiesOf('/usr/bin/rm -rf build'), ['recursiveDelete', 'sensitivePaths']);
   });
 

@@ -52,7 +52,7 @@ CREATE TABLE agents (
 CREATE INDEX agents_org_last_seen ON agents (org_key, last_seen DESC, agent_id);
 
 -- seq is recording order: every append to an agent happens under that agent's advisory lock, so within an agent seq
--- grows with arrival order, which is the order its window counts (SPEC §5).
+-- grows with arrival order, which is the order its window counts (docs/api.md, Reputation).
 CREATE TABLE events (
   seq              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   org_key          integer NOT NULL,

@@ -1,5 +1,5 @@
 /**
- * Encryption at rest for secret keys (SPEC §4.4: they must stay recoverable to verify HMAC signatures) and the master
+ * Encryption at rest for secret keys (docs/api.md, Signing request bodies: they must stay recoverable to verify HMAC signatures) and the master
  * key it derives from. Sealed format: `v1.` + base64url(iv[12] | tag[16] | ciphertext), AES-256-GCM.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';

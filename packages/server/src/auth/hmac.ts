@@ -1,5 +1,5 @@
 /**
- * Request signing for ingest (SPEC §4.4): `X-Pecta-Signature: sha256=<hex>`, HMAC-SHA256 over the raw request body
+ * Request signing for ingest (docs/api.md, Signing request bodies): `X-Pecta-Signature: sha256=<hex>`, HMAC-SHA256 over the raw request body
  * keyed with the UTF-8 bytes of a whole `sk_live_…` key.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';

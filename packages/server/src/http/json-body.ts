@@ -1,5 +1,5 @@
 /**
- * Request bodies arrive as raw bytes so that an HMAC signature can be checked over exactly what was sent (SPEC §4.4)
+ * Request bodies arrive as raw bytes so that an HMAC signature can be checked over exactly what was sent (docs/api.md, Signing request bodies)
  * before anything is parsed. Then: strict UTF-8, a linear nesting-depth scan (a 1 MB `[[[[…` must not reach the
  * parser or the gates), and JSON.parse.
  */

@@ -1,5 +1,5 @@
 /**
- * Cache invalidation across instances (SPEC §4.1, §9): whoever changes keys, limits or settings publishes what
+ * Cache invalidation across instances (docs/api.md, Authentication): whoever changes keys, limits or settings publishes what
  * changed after the store commit, and every instance drops its cached copies. Messages name an organisation, never a
  * key. Without Redis nothing is published and each instance's cache time is the bound.
  */

@@ -1,5 +1,5 @@
 /**
- * Rate limits shared by every instance (SPEC §4.3, §9): the same exact sliding log as `RollingWindowLimiter`, kept in
+ * Rate limits shared by every instance (docs/api.md, Rate limits): the same exact sliding log as `RollingWindowLimiter`, kept in
  * a Redis sorted set per key and decided by one Lua script, so that a decision is atomic across instances and timed
  * by one clock (Redis's `TIME`), not by each instance's.
  *

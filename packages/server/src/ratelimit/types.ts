@@ -1,5 +1,5 @@
 /**
- * The rate-limiting contract (SPEC §4.3). Async so that a shared back end (Redis, for limits that hold across
+ * The rate-limiting contract (docs/api.md, Rate limits). Async so that a shared back end (Redis, for limits that hold across
  * instances) can implement it without touching callers; the in-memory implementation answers synchronously inside.
  */
 

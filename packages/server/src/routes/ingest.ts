@@ -34,7 +34,7 @@ export function ingestRoutes(deps: RouteDeps): FastifyPluginAsync {
             event_id: e.event_id ?? null,
             agent_id: e.agent_id,
             tool_name: e.tool ?? null,
-            // Skipped gates count as passing (SPEC §2), so a derived verdict matches what the engine would say.
+            // Skipped gates count as passing (docs/sdk.md), so a derived verdict matches what the engine would say.
             passed: e.passed ?? gates.every((g) => g.passed || g.skipped === true),
             gates,
             total_latency_ms: e.total_latency_ms ?? slowestReportedGate(e.gates),

@@ -22,7 +22,7 @@ function assertError(r: { statusCode: number; json(): { error: string; code: str
 
 const sign = (body: string, key: string) => `sha256=${createHmac('sha256', key).update(body).digest('hex')}`;
 
-describe('every error code of SPEC §4.2 in the {error, code, status} shape', () => {
+describe('every error code of docs/api.md, Errors in the {error, code, status} shape', () => {
   it('auth_missing: no header, or not Bearer', async () => {
     assertError(await t.call('GET', '/v1/agents', null), 401, 'auth_missing');
     assertError(await t.call('GET', '/v1/agents', null, undefined, { authorization: `Basic ${t.a.pk}` }), 401, 'auth_missing');

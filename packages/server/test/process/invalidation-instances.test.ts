@@ -1,5 +1,5 @@
 /**
- * Changes made through one instance or the CLI reach the others through Redis (SPEC §4.1, §9). The instances cache
+ * Changes made through one instance or the CLI reach the others through Redis (docs/api.md, Authentication). The instances cache
  * keys and organisations for an hour here, so a refusal on the very next request proves that the message dropped the
  * cached entry, not its expiry. Redis writes the message to every subscriber before it answers the publisher, so
  * it is already waiting on B's socket when the test's next request reaches B.

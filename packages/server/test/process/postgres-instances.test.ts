@@ -1,5 +1,5 @@
 /**
- * Several `pecta serve` processes on one PostgreSQL database (SPEC §7, issue #11): one bootstrap, exact reputation and
+ * Several `pecta serve` processes on one PostgreSQL database (docs/deploy.md, issue #11): one bootstrap, exact reputation and
  * de-duplication under concurrent writers, acknowledged writes that survive a killed instance and a database restart.
  */
 import assert from 'node:assert/strict';
@@ -42,7 +42,7 @@ async function post(url: string, key: string, path: string, body: unknown): Prom
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
-/** The reputation stored for every agent equals SPEC §5 recomputed from its stored events in recording order. */
+/** The reputation stored for every agent equals the reputation formula (docs/api.md, Reputation) recomputed from its stored events in recording order. */
 async function assertExact(store: PostgresStore, orgId: string, agents: string[]): Promise<void> {
   for (const agent of agents) {
     const events = await store.agentEventsInOrder(orgId, agent);

@@ -1,5 +1,5 @@
 /**
- * The storage contract every back end must pass unchanged (SPEC §7). It talks only to the Store interface, and every
+ * The storage contract every back end must pass unchanged (docs/deploy.md). It talks only to the Store interface, and every
  * test uses fresh organisation ids, so it also runs against a shared database server.
  *
  * makeStore returns an initialised store. reopen() opens a new, initialised Store on the same data (the suite closes the

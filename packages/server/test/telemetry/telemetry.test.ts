@@ -114,7 +114,7 @@ async function evaluations(count: number, agents = 3, from = 0): Promise<Evaluat
   return out;
 }
 
-/** What the server must report for each agent: SPEC §5 recomputed from the tracked results, in tracking order. */
+/** What the server must report for each agent: the reputation formula (docs/api.md, Reputation) recomputed from the tracked results, in tracking order. */
 function expectedReputations(results: readonly EvaluationResult[]): Map<string, ReturnType<typeof reputationOf>> {
   const windows = new Map<string, Array<{ passed: boolean; latency_ms: number | null }>>();
   for (const r of results) {

@@ -57,7 +57,7 @@ export const DEFAULT_BUNDLE_KEYWORDS: readonly string[] = Object.freeze([
   'nursery',
 ]);
 
-/** SPEC §2.1 names IAB13 in the app/site categories as a child-directed signal. */
+/** docs/sdk.md (Built-in gates) names IAB13 in the app/site categories as a child-directed signal. */
 const CHILD_DIRECTED_CATEGORY = 'IAB13';
 
 /** Real bundle ids are short; only their head is tokenized so a hostile megabyte string costs nothing. */

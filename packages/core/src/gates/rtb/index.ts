@@ -1,5 +1,5 @@
 /**
- * The OpenRTB gates (SPEC §2.1): `gates.rtb.tmaxGuard()`, `gates.rtb.bidSanity()`, … They read the bid request
+ * The OpenRTB gates (docs/sdk.md, Built-in gates): `gates.rtb.tmaxGuard()`, `gates.rtb.bidSanity()`, … They read the bid request
  * from `ctx.input` and judge the bid response in `ctx.output` (objects, or JSON texts of objects; see openrtb.ts).
  */
 import { adomainVerify } from './adomain-verify.js';

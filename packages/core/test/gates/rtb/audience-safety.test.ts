@@ -101,7 +101,7 @@ describe('rtb.audienceSafety', () => {
     assertSkipped(runGate(gate, { imp: [{ id: '1' }], regs: 1 }, withCats(['IAB26'])), 'inventory is not child-directed');
   });
 
-  it('treats IAB13 in app or site cat as child-directed (SPEC §2.1, literally)', () => {
+  it('treats IAB13 in app or site cat as child-directed (docs/sdk.md, Built-in gates, literally)', () => {
     const outcome = assertFailed(runGate(gate, iab13SiteRequest25(), withCats(['IAB25-3'])));
     assert.deepEqual(outcome.details['childDirected'], ['category']);
     assert.deepEqual(childDirectedSignals({ app: { cat: [' iab13'] } }, DEFAULT_BUNDLE_KEYWORDS), ['category']);

@@ -1,5 +1,5 @@
 /**
- * The networked back end: PostgreSQL through a `pg` pool, for any number of stateless API instances (SPEC §7).
+ * The networked back end: PostgreSQL through a `pg` pool, for any number of stateless API instances (docs/deploy.md).
  *
  * Writes of event batches are group commits: the batches queued during one event-loop turn share a transaction, and up
  * to `maxConcurrentWrites` such transactions run at once on separate connections. Exactness across instances comes from

@@ -10,7 +10,7 @@
  *      others updated, the events inserted in arrival order), and commits.
  * That is four round trips per transaction, whatever the number of batches, events and agents in it.
  * Under the agent's lock nobody else appends to it, so the window read in step 2 is the latest and the scores written
- * in step 3 equal the SPEC §5 formula over the stored events in recording order (seq).
+ * in step 3 equal the reputation formula (docs/api.md, Reputation) over the stored events in recording order (seq).
  *
  * The same event_id sent for two different agents at once is not covered by an agent lock: the unique index settles
  * it. Each transaction's insert skips a conflicting row (ON CONFLICT DO NOTHING, after waiting for the other to commit);

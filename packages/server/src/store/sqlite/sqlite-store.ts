@@ -10,7 +10,7 @@
  *
  * recordEvents() is a group commit: the writes queued during one event-loop turn travel to the writer together, and
  * the writer applies everything waiting for it in one IMMEDIATE transaction, in call order. Each promise settles after
- * COMMIT returned, so a resolved promise is a durable promise (SPEC §4.5, 202).
+ * COMMIT returned, so a resolved promise is a durable promise (docs/api.md, Endpoints, 202).
  *
  * ':memory:' cannot be shared between threads: such a store (tests) reads and writes through one connection and runs
  * the same writer inline, on the calling thread.
