@@ -5,11 +5,13 @@ import { ApiError } from '../errors.js';
 import { decodeCursor, encodeCursor } from '../http/event-cursor.js';
 import type { EventPosition } from '../store/types.js';
 import { iso, type RouteDeps } from './deps.js';
+import { requireAuth } from '../auth/context.js';
 
 /** GET /v1/events: newest first, filtered, paged by cursor (or offset); `count < limit` marks the last page. */
 export function eventsRoutes(deps: RouteDeps): FastifyPluginAsync {
   return async (app) => {
     app.withTypeProvider<ZodTypeProvider>().get('/v1/events', {
+      config: { auth: 'publishable' },
       schema: {
         summary: 'List evaluation events, newest first',
         querystring: EventsQuery,
@@ -31,7 +33,7 @@ export function eventsRoutes(deps: RouteDeps): FastifyPluginAsync {
         }
         // A cursor page costs the same at any depth; an offset page (kept for compatibility) still hands out the cursor
         // of its last event, so a client can switch.
-        const { events, next } = await deps.store.pageEvents(request.auth!.orgId, { ...filters, offset: q.offset, after });
+        const { events, next } = await deps.store.pageEvents(requireAuth(request).orgId, { ...filters, offset: q.offset, after });
         return {
           events: events.map((e) => ({
             evaluation_id: e.evaluation_id,

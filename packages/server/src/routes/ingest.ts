@@ -6,6 +6,7 @@ import { ErrorSchema, IngestBody, IngestResponse, parseIsoDateTime } from '../sc
 import type { NewEvent } from '../store/types.js';
 import { toGateRecord } from '../evaluation/evaluate-body.js';
 import type { RouteDeps } from './deps.js';
+import { requireAuth } from '../auth/context.js';
 
 /** Timestamps further than this in the future are refused: they would sit on top of every listing for good. */
 export const MAX_FUTURE_SKEW_MS = 24 * 60 * 60 * 1000;
@@ -15,14 +16,14 @@ export function ingestRoutes(deps: RouteDeps): FastifyPluginAsync {
   return async (app) => {
     app.withTypeProvider<ZodTypeProvider>().post('/v1/ingest', {
       bodyLimit: deps.config.ingestBodyLimit,
-      config: { rateBucket: 'ingest', signedIngest: true },
+      config: { auth: 'publishable', rateBucket: 'ingest', signedIngest: true },
       schema: {
         summary: 'Record a batch of evaluation events',
         body: IngestBody,
         response: { 202: IngestResponse, '4xx': ErrorSchema },
       },
       handler: async (request, reply) => {
-        const { orgId } = request.auth!;
+        const { orgId } = requireAuth(request);
         const now = deps.now();
         const events: NewEvent[] = request.body.events.map((e, i) => {
           const created_at = e.timestamp === undefined ? now : parseIsoDateTime(e.timestamp)!;
