@@ -76,13 +76,22 @@ describe('auth plugin: key lookup', () => {
     assert.deepEqual(t.store.touched, [new Map([[record.id, t.clock.now]])]);
   });
 
-  it('authenticates the automatic HEAD route of a GET route, once', async () => {
-    const t = await withWhoAmI();
+  it("checks a GET route and its automatic HEAD route once each, after the route's own hooks", async () => {
+    const t = await pluginApp();
+    const seen: Array<string | null> = [];
+    const ownHook = async (request: { auth: { keyId: string } | null }) => {
+      seen.push(request.auth?.keyId ?? null);
+    };
+    t.app.get('/v1/things', { config: { auth: 'publishable' }, onRequest: [ownHook] }, async () => ({ ok: true }));
+    await t.app.ready();
     const { key } = t.issue('publishable');
-    assert.equal((await t.app.inject({ method: 'HEAD', url: '/v1/whoami' })).statusCode, 401);
-    const res = await t.app.inject({ method: 'HEAD', url: '/v1/whoami', headers: bearer(key) });
-    assert.equal(res.statusCode, 200);
-    assert.equal(res.headers['x-ratelimit-remaining'], '99', 'counted once, not once per attached copy');
+    assert.equal((await t.app.inject({ method: 'HEAD', url: '/v1/things' })).statusCode, 401);
+    const head = await t.app.inject({ method: 'HEAD', url: '/v1/things', headers: bearer(key) });
+    assert.equal(head.statusCode, 200);
+    assert.equal(head.headers['x-ratelimit-remaining'], '99', 'counted once, not once per attached copy');
+    const get = await t.app.inject({ method: 'GET', url: '/v1/things', headers: bearer(key) });
+    assert.equal(get.headers['x-ratelimit-remaining'], '98');
+    assert.deepEqual(seen, [null, null, null], "the route's own hook runs once per request, before authentication");
     await t.app.close();
   });
 

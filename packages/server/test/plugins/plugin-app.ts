@@ -12,7 +12,7 @@ import authPlugins from '../../src/plugins/index.js';
 import { RollingWindowLimiter } from '../../src/ratelimit/index.js';
 import type { KeyRecord, KeyType, Organization, Store } from '../../src/store/types.js';
 
-/** The part of the store the auth plugins use, in memory, with a count of every read. */
+/** The part of the store the auth plugins use, in memory, with a count of every read; reads return copies, as a real store does. */
 export class AuthStore {
   readonly orgs = new Map<string, Organization>();
   readonly keys = new Map<string, KeyRecord>();
@@ -21,11 +21,13 @@ export class AuthStore {
 
   async findKeyByHash(hash: string): Promise<KeyRecord | null> {
     this.reads.findKeyByHash++;
-    return [...this.keys.values()].find((k) => k.hash === hash) ?? null;
+    const found = [...this.keys.values()].find((k) => k.hash === hash);
+    return found === undefined ? null : { ...found };
   }
   async getOrganization(orgId: string): Promise<Organization | null> {
     this.reads.getOrganization++;
-    return this.orgs.get(orgId) ?? null;
+    const org = this.orgs.get(orgId);
+    return org === undefined ? null : { ...org };
   }
   async listActiveSecretKeys(orgId: string): Promise<KeyRecord[]> {
     this.reads.listActiveSecretKeys++;
