@@ -16,7 +16,7 @@ function isApiPath(url: string): boolean {
 /** What is wrong with a route's auth declaration, or null when there is nothing wrong. */
 export function authDeclarationProblem(url: string, config: FastifyContextConfig | undefined): string | null {
   const auth: unknown = config?.auth;
-  if (auth !== undefined && !ROUTE_AUTH.includes(auth as never)) {
+  if (auth !== undefined && !(ROUTE_AUTH as readonly unknown[]).includes(auth)) {
     return `config.auth must be one of ${ROUTE_AUTH.map((a) => `'${a}'`).join(', ')}`;
   }
   if (auth !== undefined) return null;

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { requireAuth } from '../auth/context.js';
 import { EMPTY_REPUTATION } from '../reputation.js';
 import {
   AgentParams,
@@ -11,7 +12,6 @@ import {
   ReputationResponse,
 } from '../schemas.js';
 import { iso, type RouteDeps } from './deps.js';
-import { requireAuth } from '../auth/context.js';
 
 /** GET/POST /v1/agents and GET /v1/reputation/:agentId. */
 export function agentRoutes(deps: RouteDeps): FastifyPluginAsync {

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { requireAuth } from '../auth/context.js';
 import { EVALUATE_PATH, evaluateBody, type Evaluated } from '../evaluation/evaluate-body.js';
 import { DeferredBody } from '../http/deferred-body.js';
 import { ErrorSchema, EvaluateBody, EvaluateResponse } from '../schemas.js';
 import type { RouteDeps } from './deps.js';
-import { requireAuth } from '../auth/context.js';
 
 /** POST /v1/evaluate: the default suite server-side, recorded as an event, answered with the new reputation. */
 export function evaluateRoutes(deps: RouteDeps): FastifyPluginAsync {

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { requireAuth } from '../auth/context.js';
 import { ErrorSchema, EventsQuery, EventsResponse, parseIsoDateTime } from '../schemas.js';
 import { ApiError } from '../errors.js';
 import { decodeCursor, encodeCursor } from '../http/event-cursor.js';
 import type { EventPosition } from '../store/types.js';
 import { iso, type RouteDeps } from './deps.js';
-import { requireAuth } from '../auth/context.js';
 
 /** GET /v1/events: newest first, filtered, paged by cursor (or offset); `count < limit` marks the last page. */
 export function eventsRoutes(deps: RouteDeps): FastifyPluginAsync {

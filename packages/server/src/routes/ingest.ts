@@ -1,12 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { newEvaluationId } from '@pecta/core';
+import { requireAuth } from '../auth/context.js';
 import { ApiError } from '../errors.js';
 import { ErrorSchema, IngestBody, IngestResponse, parseIsoDateTime } from '../schemas.js';
 import type { NewEvent } from '../store/types.js';
 import { toGateRecord } from '../evaluation/evaluate-body.js';
 import type { RouteDeps } from './deps.js';
-import { requireAuth } from '../auth/context.js';
 
 /** Timestamps further than this in the future are refused: they would sit on top of every listing for good. */
 export const MAX_FUTURE_SKEW_MS = 24 * 60 * 60 * 1000;

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { requireAuth } from '../auth/context.js';
 import { ApiError } from '../errors.js';
 import { issueKey } from '../orgs.js';
 import { CreateKeyBody, CreateKeyResponse, ErrorSchema, KeyInfo, KeyParams, KeysResponse } from '../schemas.js';
 import type { KeyRecord } from '../store/types.js';
 import { iso, isoOrNull, type RouteDeps } from './deps.js';
-import { requireAuth } from '../auth/context.js';
 
 /** Admin API (secret keys only): create, list and revoke the organisation's keys. */
 export function keyRoutes(deps: RouteDeps): FastifyPluginAsync {

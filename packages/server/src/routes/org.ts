@@ -1,10 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { requireAuth } from '../auth/context.js';
 import { ApiError } from '../errors.js';
 import { ErrorSchema, OrgResponse, OrgSettingsBody } from '../schemas.js';
 import type { Organization } from '../store/types.js';
 import { iso, type RouteDeps } from './deps.js';
-import { requireAuth } from '../auth/context.js';
 
 /** Admin API (secret keys only): the caller's organisation and its settings. */
 export function orgRoutes(deps: RouteDeps): FastifyPluginAsync {
