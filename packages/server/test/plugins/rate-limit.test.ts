@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import Fastify from 'fastify';
+import rateLimit from '../../src/plugins/rate-limit.js';
 import { bearer, pluginApp } from './plugin-app.js';
 
 async function withRoutes(limits: { ingestRateLimit: number; defaultRateLimit: number }) {
@@ -56,6 +58,17 @@ describe('rate-limit plugin', () => {
     }
     assert.equal(t.store.reads.getOrganization, 0);
     assert.equal((await t.app.inject({ method: 'GET', url: '/v1/read', headers: bearer(key) })).headers['x-ratelimit-remaining'], '1');
+    await t.app.close();
+  });
+
+  it('will not start without the auth plugin it counts for', async () => {
+    const t = await pluginApp();
+    const app = Fastify({ logger: false });
+    const starting = (async () => {
+      await app.register(rateLimit, { cache: t.cache, limiter: { consume: () => Promise.reject(new Error('not called')) }, ingestRateLimit: 1, defaultRateLimit: 1 });
+      await app.ready();
+    })();
+    await assert.rejects(starting, /pecta-auth/);
     await t.app.close();
   });
 });
