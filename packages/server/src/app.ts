@@ -1,5 +1,6 @@
 /**
- * The HTTP application: one plugin per concern (body parsing, errors, auth, each resource's routes), wired here.
+ * The HTTP application: one plugin per concern (body parsing, errors, the auth plugins, each resource's routes), wired
+ * here.
  * `buildApp` owns nothing it is given — the caller (server.ts, or a test) opens and closes the store.
  */
 import { readFileSync } from 'node:fs';
@@ -7,7 +8,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type F
 import fastifySwagger from '@fastify/swagger';
 import { jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createEngine, defaultGates } from '@pecta/core';
-import { Authenticator } from './auth/authenticate.js';
+import { AuthCache } from './auth/auth-cache.js';
 import type { InvalidationPublisher } from './invalidation/index.js';
 import type { SecretBox } from './auth/crypto.js';
 import type { ServerConfig } from './config.js';
@@ -15,6 +16,7 @@ import { ApiError, errorBody, toErrorBody } from './errors.js';
 import { clientErrorHandler, closeAfterReadingBody, expectationHandler, refuseConnect } from './http/edge.js';
 import { JSON_CONTENT_TYPE, parseJsonBody } from './http/json-body.js';
 import { API_FAST_CHECKS, validatorWithFastChecks } from './http/validator.js';
+import authPlugins from './plugins/index.js';
 import { RollingWindowLimiter, type RateLimiter } from './ratelimit/index.js';
 import { agentRoutes } from './routes/agents.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -47,7 +49,8 @@ export interface AppOptions {
 
 export interface PectaApp {
   app: FastifyInstance;
-  auth: Authenticator;
+  /** What the auth plugins cache; the invalidation bus drops entries from it. */
+  auth: AuthCache;
   /** Started lazily by the first large body, or by `start()` before listening (as the server does). */
   evaluations: EvaluationThreads;
 }
@@ -59,12 +62,9 @@ export async function buildApp(options: AppOptions): Promise<PectaApp> {
   const { config, store, box } = options;
   const now = options.now ?? Date.now;
   const limiter = options.limiter ?? new RollingWindowLimiter({ now });
-  const auth = new Authenticator({
+  const auth = new AuthCache({
     store,
-    limiter,
     box,
-    ingestRateLimit: config.ingestRateLimit,
-    defaultRateLimit: config.defaultRateLimit,
     now,
     cacheMs: config.authCacheMs,
     bus: options.invalidations,
@@ -120,7 +120,7 @@ export async function buildApp(options: AppOptions): Promise<PectaApp> {
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(JSON_CONTENT_TYPE, { parseAs: 'buffer' }, async (request: FastifyRequest, raw: Buffer) => {
-    await auth.verifySignature(request, raw);
+    await app.verifyBodySignature(request, raw);
     if (request.routeOptions.url === EVALUATE_PATH && evaluations.wants(raw.length)) return new DeferredBody(raw);
     return parseJsonBody(raw, config.maxJsonDepth);
   });
@@ -163,6 +163,16 @@ export async function buildApp(options: AppOptions): Promise<PectaApp> {
     void reply.code(404).send(errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
   });
 
+  // Before any route, so that every route is checked for its auth declaration and gets the checks it declares.
+  await app.register(authPlugins, {
+    store,
+    limiter,
+    cache: auth,
+    ingestRateLimit: config.ingestRateLimit,
+    defaultRateLimit: config.defaultRateLimit,
+    now,
+  });
+
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'Pecta API', version: VERSION, description: 'Quality gates and reputation for AI agents' },
@@ -185,19 +195,16 @@ export async function buildApp(options: AppOptions): Promise<PectaApp> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(dashboardRoutes());
 
-  await app.register(async (v1) => {
-    v1.addHook('onRequest', auth.onRequest);
-    await v1.register(evaluateRoutes(deps));
-    await v1.register(ingestRoutes(deps));
-    await v1.register(eventsRoutes(deps));
-    await v1.register(agentRoutes(deps));
-    await v1.register(keyRoutes(deps));
-    await v1.register(orgRoutes(deps));
-  });
+  await app.register(evaluateRoutes(deps));
+  await app.register(ingestRoutes(deps));
+  await app.register(eventsRoutes(deps));
+  await app.register(agentRoutes(deps));
+  await app.register(keyRoutes(deps));
+  await app.register(orgRoutes(deps));
 
   app.addHook('onClose', async () => {
     clearTimeout(grace);
-    await Promise.all([auth.close(), evaluations.close()]);
+    await evaluations.close();
   });
   return { app, auth, evaluations };
 }

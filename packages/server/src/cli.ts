@@ -10,7 +10,7 @@ import { MASTER_KEY_ENV, MASTER_KEY_FILE } from './auth/crypto.js';
 import { VERSION } from './app.js';
 import { ConfigError, loadConfig, SETTINGS, type ServerConfig } from './config.js';
 import { createOrganization, issueKey } from './orgs.js';
-import { AUTH_CACHE_MS } from './auth/authenticate.js';
+import { AUTH_CACHE_MS } from './auth/auth-cache.js';
 import { RedisInvalidationBus } from './invalidation/index.js';
 import { RedisUnreachableError } from './redis/connection.js';
 import { describeStore, moveToPostgres, StoreUnavailableError } from './store/index.js';

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { MAX_AGENTS_LISTED } from '@pecta/core/wire';
+import { requireAuth } from '../auth/context.js';
 import { EMPTY_REPUTATION } from '../reputation.js';
 import {
   AgentParams,
@@ -18,6 +19,7 @@ export function agentRoutes(deps: RouteDeps): FastifyPluginAsync {
     const api = app.withTypeProvider<ZodTypeProvider>();
 
     api.get('/v1/reputation/:agentId', {
+      config: { auth: 'publishable' },
       schema: {
         summary: "An agent's reputation over its last 500 evaluations (zeros and status new when never seen)",
         params: AgentParams,
@@ -25,7 +27,7 @@ export function agentRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
       handler: async (request) => {
         const { agentId } = request.params;
-        const r = await deps.store.getReputation(request.auth!.orgId, agentId);
+        const r = await deps.store.getReputation(requireAuth(request).orgId, agentId);
         const rep = r ?? EMPTY_REPUTATION;
         return {
           agent_id: agentId,
@@ -41,12 +43,13 @@ export function agentRoutes(deps: RouteDeps): FastifyPluginAsync {
     });
 
     api.get('/v1/agents', {
+      config: { auth: 'publishable' },
       schema: {
         summary: 'Agents of the organisation, most recently seen first (at most 500)',
         response: { 200: AgentsResponse, '4xx': ErrorSchema },
       },
       handler: async (request) => {
-        const agents = await deps.store.listAgents(request.auth!.orgId, MAX_AGENTS_LISTED);
+        const agents = await deps.store.listAgents(requireAuth(request).orgId, MAX_AGENTS_LISTED);
         return {
           agents: agents.map((a) => ({
             agent_id: a.agent_id,
@@ -62,13 +65,14 @@ export function agentRoutes(deps: RouteDeps): FastifyPluginAsync {
     });
 
     api.post('/v1/agents', {
+      config: { auth: 'publishable' },
       schema: {
         summary: 'Register an agent before its first evaluation (idempotent)',
         body: RegisterAgentBody,
         response: { 201: RegisterAgentResponse, '4xx': ErrorSchema },
       },
       handler: async (request, reply) => {
-        await deps.store.registerAgent(request.auth!.orgId, request.body.agent_id, deps.now());
+        await deps.store.registerAgent(requireAuth(request).orgId, request.body.agent_id, deps.now());
         reply.code(201);
         return { agent_id: request.body.agent_id, ok: true as const };
       },

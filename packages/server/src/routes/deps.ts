@@ -1,5 +1,5 @@
 import type { Engine } from '@pecta/core';
-import type { Authenticator } from '../auth/authenticate.js';
+import type { AuthCache } from '../auth/auth-cache.js';
 import type { SecretBox } from '../auth/crypto.js';
 import type { ServerConfig } from '../config.js';
 import type { EvaluationThreads } from '../evaluation/evaluation-threads.js';
@@ -12,7 +12,8 @@ export interface RouteDeps {
   /** Where large evaluate bodies are parsed and evaluated. */
   evaluations: EvaluationThreads;
   box: SecretBox;
-  auth: Authenticator;
+  /** Told after a route changed an organisation's keys, limits or settings. */
+  auth: AuthCache;
   config: ServerConfig;
   version: string;
   now: () => number;

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { requireAuth } from '../auth/context.js';
 import { EVALUATE_PATH, evaluateBody, type Evaluated } from '../evaluation/evaluate-body.js';
 import { DeferredBody } from '../http/deferred-body.js';
 import { ErrorSchema, EvaluateBody, EvaluateResponse } from '../schemas.js';
@@ -10,13 +11,14 @@ export function evaluateRoutes(deps: RouteDeps): FastifyPluginAsync {
   return async (app) => {
     app.withTypeProvider<ZodTypeProvider>().post(EVALUATE_PATH, {
       bodyLimit: deps.config.evaluateBodyLimit,
+      config: { auth: 'publishable' },
       schema: {
         summary: 'Run the default gate suite (filesystem, pii, content) on one output',
         body: EvaluateBody,
         response: { 200: EvaluateResponse, '4xx': ErrorSchema },
       },
       handler: async (request) => {
-        const { orgId } = request.auth!;
+        const { orgId } = requireAuth(request);
         const body: unknown = request.body;
         const evaluated: Evaluated =
           body instanceof DeferredBody ? await deps.evaluations.evaluate(body.raw) : await evaluateBody(deps.engine, request.body);

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { requireAuth } from '../auth/context.js';
 import { ErrorSchema, EventsQuery, EventsResponse, parseIsoDateTime } from '../schemas.js';
 import { ApiError } from '../errors.js';
 import { decodeCursor, encodeCursor } from '../http/event-cursor.js';
@@ -10,6 +11,7 @@ import { iso, type RouteDeps } from './deps.js';
 export function eventsRoutes(deps: RouteDeps): FastifyPluginAsync {
   return async (app) => {
     app.withTypeProvider<ZodTypeProvider>().get('/v1/events', {
+      config: { auth: 'publishable' },
       schema: {
         summary: 'List evaluation events, newest first',
         querystring: EventsQuery,
@@ -31,7 +33,7 @@ export function eventsRoutes(deps: RouteDeps): FastifyPluginAsync {
         }
         // A cursor page costs the same at any depth; an offset page (kept for compatibility) still hands out the cursor
         // of its last event, so a client can switch.
-        const { events, next } = await deps.store.pageEvents(request.auth!.orgId, { ...filters, offset: q.offset, after });
+        const { events, next } = await deps.store.pageEvents(requireAuth(request).orgId, { ...filters, offset: q.offset, after });
         return {
           events: events.map((e) => ({
             evaluation_id: e.evaluation_id,

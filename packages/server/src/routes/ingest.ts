@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { newEvaluationId } from '@pecta/core';
 import { MAX_FUTURE_SKEW_MS, toWireGate } from '@pecta/core/wire';
+import { requireAuth } from '../auth/context.js';
 import { ApiError } from '../errors.js';
 import { ErrorSchema, IngestBody, IngestResponse, parseIsoDateTime } from '../schemas.js';
 import type { NewEvent } from '../store/types.js';
@@ -14,14 +15,14 @@ export function ingestRoutes(deps: RouteDeps): FastifyPluginAsync {
   return async (app) => {
     app.withTypeProvider<ZodTypeProvider>().post('/v1/ingest', {
       bodyLimit: deps.config.ingestBodyLimit,
-      config: { rateBucket: 'ingest', signedIngest: true },
+      config: { auth: 'publishable', rateBucket: 'ingest', signedIngest: true },
       schema: {
         summary: 'Record a batch of evaluation events',
         body: IngestBody,
         response: { 202: IngestResponse, '4xx': ErrorSchema },
       },
       handler: async (request, reply) => {
-        const { orgId } = request.auth!;
+        const { orgId } = requireAuth(request);
         const now = deps.now();
         const events: NewEvent[] = request.body.events.map((e, i) => {
           const created_at = e.timestamp === undefined ? now : parseIsoDateTime(e.timestamp)!;

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { requireAuth } from '../auth/context.js';
 import { ApiError } from '../errors.js';
 import { issueKey } from '../orgs.js';
 import { CreateKeyBody, CreateKeyResponse, ErrorSchema, KeyInfo, KeyParams, KeysResponse } from '../schemas.js';
@@ -12,14 +13,14 @@ export function keyRoutes(deps: RouteDeps): FastifyPluginAsync {
     const api = app.withTypeProvider<ZodTypeProvider>();
 
     api.post('/v1/keys', {
-      config: { admin: true },
+      config: { auth: 'secret' },
       schema: {
         summary: 'Create a key; the plaintext is in this response only',
         body: CreateKeyBody,
         response: { 201: CreateKeyResponse, '4xx': ErrorSchema },
       },
       handler: async (request, reply) => {
-        const { orgId } = request.auth!;
+        const { orgId } = requireAuth(request);
         const issued = await issueKey(deps.store, deps.box, orgId, request.body.type, request.body.label ?? null, deps.now());
         await deps.auth.changed(orgId);
         reply.code(201);
@@ -28,16 +29,16 @@ export function keyRoutes(deps: RouteDeps): FastifyPluginAsync {
     });
 
     api.get('/v1/keys', {
-      config: { admin: true },
+      config: { auth: 'secret' },
       schema: { summary: "List the organisation's keys (never the keys themselves)", response: { 200: KeysResponse, '4xx': ErrorSchema } },
-      handler: async (request) => ({ keys: (await deps.store.listKeys(request.auth!.orgId)).map(describeKey) }),
+      handler: async (request) => ({ keys: (await deps.store.listKeys(requireAuth(request).orgId)).map(describeKey) }),
     });
 
     api.delete('/v1/keys/:id', {
-      config: { admin: true },
+      config: { auth: 'secret' },
       schema: { summary: 'Revoke a key (idempotent)', params: KeyParams, response: { 200: KeyInfo, '4xx': ErrorSchema } },
       handler: async (request) => {
-        const { orgId } = request.auth!;
+        const { orgId } = requireAuth(request);
         const record = await deps.store.revokeKey(orgId, request.params.id, deps.now());
         if (!record) throw new ApiError('not_found', 'no such key in this organisation');
         await deps.auth.changed(orgId);

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { requireAuth } from '../auth/context.js';
 import { ApiError } from '../errors.js';
 import { ErrorSchema, OrgResponse, OrgSettingsBody } from '../schemas.js';
 import type { Organization } from '../store/types.js';
@@ -11,20 +12,20 @@ export function orgRoutes(deps: RouteDeps): FastifyPluginAsync {
     const api = app.withTypeProvider<ZodTypeProvider>();
 
     api.get('/v1/org', {
-      config: { admin: true },
+      config: { auth: 'secret' },
       schema: { summary: "The caller's organisation and its settings", response: { 200: OrgResponse, '4xx': ErrorSchema } },
-      handler: async (request) => describeOrg(await found(deps.store.getOrganization(request.auth!.orgId))),
+      handler: async (request) => describeOrg(await found(deps.store.getOrganization(requireAuth(request).orgId))),
     });
 
     api.patch('/v1/org', {
-      config: { admin: true },
+      config: { auth: 'secret' },
       schema: {
         summary: "Change the caller's organisation settings",
         body: OrgSettingsBody,
         response: { 200: OrgResponse, '4xx': ErrorSchema },
       },
       handler: async (request) => {
-        const { orgId } = request.auth!;
+        const { orgId } = requireAuth(request);
         const org = await found(deps.store.updateOrganizationSettings(orgId, request.body));
         // Every instance applies the change to its next request; without Redis, others within their cache time.
         await deps.auth.changed(orgId);
