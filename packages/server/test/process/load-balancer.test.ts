@@ -77,7 +77,7 @@ describe('three instances behind nginx, as docs/deploy.md sets them up', suite, 
       ports.map((port) => {
         const dir = mkdtempSync(join(tmpdir(), 'pecta-lb-instance-'));
         dirs.push(dir);
-        return startServerProcess(dir, [...shared, '--port', String(port), '--trust-proxy', '--redis-url', TEST_REDIS_URL, '--redis-key-prefix', prefix], ENV);
+        return startServerProcess(dir, [...shared, '--port', String(port), '--trust-proxy', '--redis-url', TEST_REDIS_URL, '--redis-key-prefix', prefix, '--redis-timeout', '5000'], ENV);
       }),
     );
     const lbDir = mkdtempSync(join(tmpdir(), 'pecta-lb-'));

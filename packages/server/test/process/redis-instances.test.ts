@@ -41,8 +41,10 @@ describe('rate limits across `pecta serve` processes on one data directory', sui
     const limits = await runCli(['orgs', 'limits', orgId, '--default', String(L), '--data-dir', dir]);
     assert.equal(limits.code, 0, limits.stderr);
 
+    // A generous command timeout: this is about the shared count while Redis answers. On a loaded machine the default
+    // 100 ms can pass, and the fallback (tested in http/redis-fallback.test.ts) then admits per instance, as designed.
     const shared = await Promise.all(
-      [0, 1, 2].map(() => startServerProcess(dir, ['--redis-url', TEST_REDIS_URL, '--redis-key-prefix', prefix])),
+      [0, 1, 2].map(() => startServerProcess(dir, ['--redis-url', TEST_REDIS_URL, '--redis-key-prefix', prefix, '--redis-timeout', '5000'])),
     );
     let results;
     try {
