@@ -2,6 +2,7 @@
  * What the auth plugins read from the store on every /v1 request — key records by hash, organisation settings and
  * decrypted HMAC secrets — kept for a short time, and dropped when this or another instance changes them.
  */
+import { LRUCache } from 'lru-cache';
 import type { InvalidationPublisher } from '../invalidation/index.js';
 import type { KeyRecord, Organization, Store } from '../store/types.js';
 import type { SecretBox } from './crypto.js';
@@ -31,18 +32,24 @@ export interface AuthCacheOptions {
  * (see invalidation/). Unknown keys are never cached, so guessing fills nothing.
  */
 export const AUTH_CACHE_MS = 2000;
-const MAX_CACHED_KEYS = 10_000;
+/** Entries per cache; past it the least recently used go first. */
+const MAX_CACHED = 10_000;
+
+/** An organisation that does not exist is remembered too, so that its keys' requests do not each ask the store. */
+type CachedOrganization = { org: Organization | null };
 
 export class AuthCache {
-  private readonly keyCache = new Map<string, { record: KeyRecord; until: number }>();
-  private readonly orgCache = new Map<string, { org: Organization | null; until: number }>();
-  private readonly secretCache = new Map<string, { secrets: string[]; until: number }>();
-  private readonly now: () => number;
-  private readonly cacheMs: number;
+  private readonly keyCache: LRUCache<string, KeyRecord>;
+  private readonly orgCache: LRUCache<string, CachedOrganization>;
+  private readonly secretCache: LRUCache<string, string[]>;
 
   constructor(private readonly options: AuthCacheOptions) {
-    this.now = options.now ?? Date.now;
-    this.cacheMs = options.cacheMs ?? AUTH_CACHE_MS;
+    const now = options.now ?? Date.now;
+    // ttlResolution 0: read the clock on every lookup (the injectable one included), so an entry never outlives its time.
+    const settings = { max: MAX_CACHED, ttl: options.cacheMs ?? AUTH_CACHE_MS, ttlResolution: 0, perf: { now } };
+    this.keyCache = new LRUCache(settings);
+    this.orgCache = new LRUCache(settings);
+    this.secretCache = new LRUCache(settings);
   }
 
   /**
@@ -63,7 +70,9 @@ export class AuthCache {
   invalidate(orgId: string): void {
     this.orgCache.delete(orgId);
     this.secretCache.delete(orgId);
-    for (const [hash, entry] of this.keyCache) if (entry.record.org_id === orgId) this.keyCache.delete(hash);
+    const stale: string[] = [];
+    for (const [hash, record] of this.keyCache.entries()) if (record.org_id === orgId) stale.push(hash);
+    for (const hash of stale) this.keyCache.delete(hash);
   }
 
   /** Forget everything cached, when invalidation messages may have been missed. */
@@ -74,32 +83,24 @@ export class AuthCache {
   }
 
   async findKey(hash: string): Promise<KeyRecord | null> {
-    const now = this.now();
     const hit = this.keyCache.get(hash);
-    if (hit && hit.until > now) return hit.record;
+    if (hit) return hit;
     const record = await this.options.store.findKeyByHash(hash);
-    this.keyCache.delete(hash);
-    if (record) {
-      // Oldest first in insertion order: when full, drop the entry that would expire soonest.
-      if (this.keyCache.size >= MAX_CACHED_KEYS) this.keyCache.delete(this.keyCache.keys().next().value!);
-      this.keyCache.set(hash, { record, until: now + this.cacheMs });
-    }
+    if (record) this.keyCache.set(hash, record);
     return record;
   }
 
   async organization(orgId: string): Promise<Organization | null> {
-    const now = this.now();
     const hit = this.orgCache.get(orgId);
-    if (hit && hit.until > now) return hit.org;
+    if (hit) return hit.org;
     const org = await this.options.store.getOrganization(orgId);
-    this.orgCache.set(orgId, { org, until: now + this.cacheMs });
+    this.orgCache.set(orgId, { org });
     return org;
   }
 
   async secretsOf(orgId: string): Promise<string[]> {
-    const now = this.now();
     const hit = this.secretCache.get(orgId);
-    if (hit && hit.until > now) return hit.secrets;
+    if (hit) return hit;
     const records = await this.options.store.listActiveSecretKeys(orgId);
     const secrets: string[] = [];
     for (const r of records) {
@@ -112,7 +113,7 @@ export class AuthCache {
         continue;
       }
     }
-    this.secretCache.set(orgId, { secrets, until: now + this.cacheMs });
+    this.secretCache.set(orgId, secrets);
     return secrets;
   }
 }
