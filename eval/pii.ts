@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pii, type PiiDetails, type PiiType } from '../packages/core/src/gates/pii.js';
-import { defaultEvalDir, emptyConfusion, score, tally, type Confusion, type Scores } from './scoring.js';
+import { defaultEvalDir, emptyConfusion, score, tally, type Scores } from './scoring.js';
 export { defaultEvalDir, score, type Confusion, type Scores } from './scoring.js';
 
 export const PII_FILE = 'pii-presidio-synth-v2.json';

@@ -19,7 +19,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { content } from '../packages/core/src/gates/content.js';
-import { defaultEvalDir, emptyConfusion, score, tally, type Confusion, type Scores } from './scoring.js';
+import { defaultEvalDir, emptyConfusion, score, tally, type Scores } from './scoring.js';
 export { defaultEvalDir, score, type Confusion, type Scores } from './scoring.js';
 
 export const REFUSAL_FILES = [

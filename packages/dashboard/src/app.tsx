@@ -1,3 +1,4 @@
+import type { JSX } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { Layout } from './components/Layout.js';
 import { matchAgentPath, navigate, useLocation } from './lib/router.js';
@@ -24,7 +25,7 @@ export function App() {
   if (!session) return <SignInPage notice={notice} />;
 
   const agentId = matchAgentPath(pathname);
-  let page;
+  let page: JSX.Element;
   if (pathname === '/agents' || pathname === '/agents/' || pathname === '/') page = <AgentsPage />;
   else if (agentId !== null) page = <AgentPage key={agentId} agentId={agentId} />;
   else if (pathname === '/events') page = <EventsPage search={location.search} />;

@@ -4,7 +4,7 @@
  * 127 the server command was not found; 1 any other failure to start.
  */
 import { readFileSync } from 'node:fs';
-import { createEngine, defaultGates, type Gate } from '@pecta/core';
+import { createEngine, defaultGates, type Engine, type Gate } from '@pecta/core';
 import { isApiKey, keyTypeOf } from '@pecta/core/wire';
 import { parseArgs, UsageError, type CliArgs } from './args.js';
 import { DEFAULT_MAX_LINE_BYTES } from './framing.js';
@@ -105,7 +105,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
     throw error;
   }
 
-  let engine;
+  let engine: Engine;
   try {
     engine = createEngine({ gates: settings.gates, timeout: settings.timeout, failFast: settings.failFast });
   } catch (error) {

@@ -20,6 +20,7 @@ export function Layout({ session, pathname, children }: { session: Session; path
   const main = useRef<HTMLElement>(null);
   // After an in-app navigation, move focus to the new page's heading, as a full page load would for a screen reader.
   const first = useRef(true);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the effect runs because the page changed; it reads the DOM, not pathname
   useEffect(() => {
     if (first.current) {
       first.current = false;

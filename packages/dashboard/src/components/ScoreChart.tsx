@@ -7,6 +7,7 @@ export function ScoreChart({ events }: { events: readonly EvaluationEvent[] }) {
   const [failed, setFailed] = useState(false);
   const points = scorePoints(events);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: points are derived from events; a new array each render must not redraw
   useEffect(() => {
     let dispose: (() => void) | undefined;
     let cancelled = false;
@@ -20,7 +21,6 @@ export function ScoreChart({ events }: { events: readonly EvaluationEvent[] }) {
       cancelled = true;
       dispose?.();
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [events]);
 
   const first = points[0];

@@ -46,7 +46,7 @@ describe('rate limits across `pecta serve` processes on one data directory', sui
     const shared = await Promise.all(
       [0, 1, 2].map(() => startServerProcess(dir, ['--redis-url', TEST_REDIS_URL, '--redis-key-prefix', prefix, '--redis-timeout', '5000'])),
     );
-    let results;
+    let results: Awaited<ReturnType<typeof roundRobin>>;
     try {
       results = await roundRobin(shared, pk, 10 * L);
     } finally {

@@ -9,7 +9,7 @@
  * The store resolves the organisation's and the agent's integer keys first (an unknown one means an empty page), so
  * the statement itself only ever compares integers.
  */
-import type { EventQuery, PageQuery, StoredEvent } from '../types.js';
+import type { PageQuery, StoredEvent } from '../types.js';
 import type { Row } from './connection.js';
 import type { SqlValue } from './driver.js';
 import { EVENT_INDEX } from './schema.js';
