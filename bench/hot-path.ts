@@ -6,7 +6,8 @@
  * - validating a 100-event ingest body: zod alone, and the hand-written check that runs before it;
  * - serialising the gates of 100 events for storage;
  * - posting a 100-event batch to a worker thread: the wire format, and the flat array it replaced;
- * - looking up a key by hash on a read connection, with and without a commit by another connection in between.
+ * - looking up a key by hash on a read connection, with and without a commit by another connection in between;
+ * - serialising responses: checked against their zod schemas (what the server does) and by JSON.stringify alone.
  */
 import { rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { newEvaluationId } from '@pecta/core';
 import { isPlainValidIngestBody } from '../packages/server/src/http/ingest-check.js';
-import { IngestBody } from '../packages/server/src/schemas.js';
+import { serializerCompiler } from 'fastify-type-provider-zod';
+import { EvaluateResponse, EventsResponse, IngestBody } from '../packages/server/src/schemas.js';
 import { openDatabase } from '../packages/server/src/store/sqlite/driver.js';
 import { storedGatesJson } from '../packages/server/src/store/stored-gates.js';
 import { encodeEvents } from '../packages/server/src/store/sqlite/wire-events.js';
@@ -80,6 +82,29 @@ async function main(): Promise<void> {
   const parsed: unknown = JSON.parse(text);
   micros('validation: zod (IngestBody.safeParse)', () => IngestBody.safeParse(parsed));
   micros('validation: hand-written check (ingest-check.ts)', () => isPlainValidIngestBody(parsed));
+
+  const evaluateAnswer = {
+    evaluation_id: newEvaluationId(),
+    passed: true,
+    gates: ['filesystem', 'pii', 'content'].map((name) => ({ name, passed: true, latency_ms: 0.012 })),
+    total_latency_ms: 0.05,
+    reputation: { score: 812, status: 'active', evaluations: 120, passed: 118, pass_rate: 0.98, avg_latency_ms: 12.5, streak: 40 },
+  };
+  const eventsAnswer = {
+    events: newEvents().map((e) => ({ ...e, created_at: new Date(e.created_at).toISOString(), reputation_score: 812 })),
+    limit: 100,
+    offset: 0,
+    count: 100,
+    next_cursor: 'YzEuMTcwMDAwMDAwMDAwMC40Mg',
+  };
+  const checked = (schema: unknown, url: string) =>
+    serializerCompiler({ schema, method: 'GET', url, httpStatus: '200' } as Parameters<typeof serializerCompiler>[0]) as (data: unknown) => string;
+  const evaluateChecked = checked(EvaluateResponse, '/v1/evaluate');
+  const eventsChecked = checked(EventsResponse, '/v1/events');
+  micros('evaluate answer (per request): JSON.stringify alone', () => JSON.stringify(evaluateAnswer));
+  micros('evaluate answer (per request): checked against its zod schema', () => evaluateChecked(evaluateAnswer));
+  micros('events page of 100 (per request): JSON.stringify alone', () => JSON.stringify(eventsAnswer));
+  micros('events page of 100 (per request): checked against its zod schema', () => eventsChecked(eventsAnswer));
 
   const gates = newEvents().map((e) => e.gates);
   const reference = (g: readonly GateRecord[]) =>

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
-import { jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createEngine, defaultGates } from '@pecta/core';
 import { AuthCache } from './auth/auth-cache.js';
 import type { InvalidationPublisher } from './invalidation/index.js';
@@ -15,6 +15,7 @@ import type { ServerConfig } from './config.js';
 import { ApiError, errorBody, toErrorBody } from './errors.js';
 import { clientErrorHandler, closeAfterReadingBody, expectationHandler, refuseConnect } from './http/edge.js';
 import { JSON_CONTENT_TYPE, parseJsonBody } from './http/json-body.js';
+import { completeOpenApi } from './http/openapi.js';
 import { API_FAST_CHECKS, validatorWithFastChecks } from './http/validator.js';
 import authPlugins from './plugins/index.js';
 import { RollingWindowLimiter, type RateLimiter } from './ratelimit/index.js';
@@ -114,9 +115,9 @@ export async function buildApp(options: AppOptions): Promise<PectaApp> {
   app.server.on('checkExpectation', expectationHandler(config));
 
   app.setValidatorCompiler(validatorWithFastChecks(API_FAST_CHECKS));
-  // Responses are built by our own handlers from typed values; plain JSON.stringify keeps the hot path cheap while
-  // the response schemas still document every route in /openapi.json.
-  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  // Every answer is checked against the same zod schema that documents it in /openapi.json, so the two cannot drift: a
+  // field missing from the schema is not sent, a wrong type is a 500 (internal_error) instead of a silent surprise.
+  app.setSerializerCompiler(serializerCompiler);
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(JSON_CONTENT_TYPE, { parseAs: 'buffer' }, async (request: FastifyRequest, raw: Buffer) => {
@@ -182,6 +183,7 @@ export async function buildApp(options: AppOptions): Promise<PectaApp> {
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    transformObject: (document) => completeOpenApi(jsonSchemaTransformObject(document) as Record<string, unknown>),
   });
 
   app.withTypeProvider<ZodTypeProvider>().get('/health', {

@@ -51,6 +51,9 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   internal_error: 500,
 };
 
+/** Every code the API answers with, for the OpenAPI document's enum. */
+export const ERROR_CODES = Object.keys(STATUS_OF) as [ErrorCode, ...ErrorCode[]];
+
 export interface ErrorBody {
   error: string;
   code: ErrorCode;

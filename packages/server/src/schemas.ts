@@ -16,6 +16,7 @@ import {
   REPUTATION_WINDOW,
 } from '@pecta/core/wire';
 import { z } from 'zod';
+import { ERROR_CODES } from './errors.js';
 
 /** The rule for every identifier a client chooses: agent ids, tool and gate names, event ids. */
 const identifier = (min: number, max: number) =>
@@ -57,11 +58,13 @@ export const ReputationSchema = z.object({
   streak: z.number().int(),
 });
 
-export const ErrorSchema = z.object({
-  error: z.string(),
-  code: z.string(),
-  status: z.number().int(),
-});
+export const ErrorSchema = z
+  .object({
+    error: z.string().describe('What went wrong, in words; never quotes a key or a payload'),
+    code: z.enum(ERROR_CODES).describe('Stable, for programs'),
+    status: z.number().int().min(400).max(599),
+  })
+  .meta({ id: 'Error' });
 
 // ---- POST /v1/evaluate -----------------------------------------------------------------------------------------------
 
@@ -73,14 +76,16 @@ export const EvaluateBody = z.strictObject({
   latency_ms: latency.optional(),
 });
 
-export const GateVerdict = z.object({
-  name: z.string(),
-  passed: z.boolean(),
-  latency_ms: z.number(),
-  reason: z.string().optional(),
-  skipped: z.boolean().optional(),
-  aborted: z.boolean().optional(),
-});
+export const GateVerdict = z
+  .object({
+    name: z.string(),
+    passed: z.boolean(),
+    latency_ms: z.number(),
+    reason: z.string().optional(),
+    skipped: z.boolean().optional(),
+    aborted: z.boolean().optional(),
+  })
+  .meta({ id: 'GateVerdict' });
 
 export const EvaluateResponse = z.object({
   evaluation_id: z.string(),
@@ -137,7 +142,10 @@ const intInRange = (min: number, max: number, fallback: number) =>
     .regex(/^\d{1,7}$/, 'must be a whole number')
     .transform(Number)
     .pipe(z.number().int().min(min).max(max))
-    .default(fallback);
+    .default(fallback)
+    // What a client generator needs: the text is a whole number in this range. (zod leaves `default` out of an input
+    // schema whose default is the parsed number, so the description carries it.)
+    .meta({ type: 'integer', minimum: min, maximum: max, description: `Whole number from ${min} to ${max}; default ${fallback}` });
 
 export const EventsQuery = z
   .strictObject({
@@ -153,17 +161,19 @@ export const EventsQuery = z
 
 export const StoredGate = GateVerdict;
 
-export const EventSchema = z.object({
-  evaluation_id: z.string(),
-  agent_id: z.string(),
-  tool_name: z.string().nullable(),
-  passed: z.boolean(),
-  gates: z.array(StoredGate),
-  total_latency_ms: z.number().nullable(),
-  latency_ms: z.number().nullable(),
-  reputation_score: z.number().int(),
-  created_at: z.string(),
-});
+export const EventSchema = z
+  .object({
+    evaluation_id: z.string(),
+    agent_id: z.string(),
+    tool_name: z.string().nullable(),
+    passed: z.boolean(),
+    gates: z.array(StoredGate),
+    total_latency_ms: z.number().nullable(),
+    latency_ms: z.number().nullable(),
+    reputation_score: z.number().int(),
+    created_at: z.string(),
+  })
+  .meta({ id: 'Event' });
 
 export const EventsResponse = z.object({
   events: z.array(EventSchema),
@@ -177,21 +187,21 @@ export const EventsResponse = z.object({
 
 export const AgentParams = z.strictObject({ agentId });
 
-export const ReputationResponse = ReputationSchema.extend({ agent_id: z.string() });
+export const ReputationResponse = ReputationSchema.extend({ agent_id: z.string() }).meta({ id: 'Reputation' });
 
-export const AgentsResponse = z.object({
-  agents: z.array(
-    z.object({
-      agent_id: z.string(),
-      first_seen: z.string(),
-      last_seen: z.string(),
-      eval_count: z.number().int(),
-      score: ReputationSchema.shape.score,
-      status: ReputationSchema.shape.status,
-      evaluations: ReputationSchema.shape.evaluations.describe(`Evaluations in the reputation window (at most ${REPUTATION_WINDOW})`),
-    }),
-  ),
-});
+export const AgentSummarySchema = z
+  .object({
+    agent_id: z.string(),
+    first_seen: z.string(),
+    last_seen: z.string(),
+    eval_count: z.number().int(),
+    score: ReputationSchema.shape.score,
+    status: ReputationSchema.shape.status,
+    evaluations: ReputationSchema.shape.evaluations.describe(`Evaluations in the reputation window (at most ${REPUTATION_WINDOW})`),
+  })
+  .meta({ id: 'AgentSummary' });
+
+export const AgentsResponse = z.object({ agents: z.array(AgentSummarySchema) });
 
 export const RegisterAgentBody = z.strictObject({ agent_id: agentId });
 export const RegisterAgentResponse = z.object({ agent_id: z.string(), ok: z.literal(true) });
@@ -203,18 +213,22 @@ export const CreateKeyBody = z.strictObject({
   label: z.string().min(1).max(100).optional(),
 });
 
-export const KeyInfo = z.object({
-  id: z.string(),
-  type: z.enum(['publishable', 'secret']),
-  label: z.string().nullable(),
-  hint: z.string(),
-  created_at: z.string(),
-  last_used_at: z.string().nullable(),
-  revoked: z.boolean(),
-  revoked_at: z.string().nullable(),
-});
+export const KeyInfo = z
+  .object({
+    id: z.string(),
+    type: z.enum(['publishable', 'secret']),
+    label: z.string().nullable(),
+    hint: z.string(),
+    created_at: z.string(),
+    last_used_at: z.string().nullable(),
+    revoked: z.boolean(),
+    revoked_at: z.string().nullable(),
+  })
+  .meta({ id: 'KeyInfo' });
 
-export const CreateKeyResponse = KeyInfo.extend({ key: z.string().describe('The plaintext key: shown this once, never again') });
+export const CreateKeyResponse = KeyInfo.extend({ key: z.string().describe('The plaintext key: shown this once, never again') }).meta({
+  id: 'CreatedKey',
+});
 export const KeysResponse = z.object({ keys: z.array(KeyInfo) });
 export const KeyParams = z.strictObject({ id: z.string().min(1).max(64) });
 

@@ -1,69 +1,20 @@
 /** The REST API as the dashboard uses it: typed calls, one error type, and sign-out when the key stops working. */
-import type { WireGate } from '@pecta/core/wire';
+import type { components, paths } from './api-types.gen.js';
 import { currentSession, signOut } from './session.js';
 
-/** A gate's verdict as the API returns it: the wire contract's shape. */
-export type GateVerdict = WireGate;
+// The shapes come from the server's OpenAPI document (api-types.gen.ts), which is generated from the zod schemas that
+// check every answer: a change there that the dashboard does not follow fails its type check.
+type Schemas = components['schemas'];
 
-export interface EvaluationEvent {
-  evaluation_id: string;
-  agent_id: string;
-  tool_name: string | null;
-  passed: boolean;
-  gates: GateVerdict[];
-  total_latency_ms: number | null;
-  latency_ms: number | null;
-  reputation_score: number;
-  created_at: string;
-}
-
-export interface EventsPage {
-  events: EvaluationEvent[];
-  limit: number;
-  offset: number;
-  count: number;
-  /** Pass as `cursor` for the next (older) page; null on the last page. */
-  next_cursor: string | null;
-}
-
-export type AgentStatus = 'new' | 'calibrating' | 'active' | 'mature';
-
-export interface Reputation {
-  agent_id: string;
-  score: number;
-  evaluations: number;
-  passed: number;
-  pass_rate: number;
-  avg_latency_ms: number;
-  streak: number;
-  status: AgentStatus;
-}
-
-export interface AgentSummary {
-  agent_id: string;
-  first_seen: string;
-  last_seen: string;
-  eval_count: number;
-  score: number;
-  status: Reputation['status'];
-  /** Evaluations in the reputation window. */
-  evaluations: number;
-}
-
-export interface KeyInfo {
-  id: string;
-  type: 'publishable' | 'secret';
-  label: string | null;
-  hint: string;
-  created_at: string;
-  last_used_at: string | null;
-  revoked: boolean;
-  revoked_at: string | null;
-}
-
-export interface CreatedKey extends KeyInfo {
-  key: string;
-}
+export type GateVerdict = Schemas['GateVerdict'];
+export type EvaluationEvent = Schemas['Event'];
+export type EventsPage = paths['/v1/events']['get']['responses']['200']['content']['application/json'];
+export type Reputation = Schemas['Reputation'];
+export type AgentStatus = Reputation['status'];
+export type AgentSummary = Schemas['AgentSummary'];
+export type KeyInfo = Schemas['KeyInfo'];
+export type CreatedKey = Schemas['CreatedKey'];
+export type ErrorCode = Schemas['Error']['code'];
 
 /** `status` 0 with code `network` means the server could not be reached at all. */
 export class ApiError extends Error {
