@@ -1,8 +1,8 @@
 /**
  * Gates that never look at the AbortSignal the engine hands them: every built-in gate answers synchronously from the
  * output alone. When all of an engine's gates are such gates, an evaluation passes one shared, never-aborted signal
- * instead of creating its own: Node builds an AbortSignal lazily and that costs ~2.3 µs, ~9% of the default suite's
- * p50 on a 2 KB output (measured with bench/reference.ts). A custom gate always gets a real signal of its own.
+ * instead of creating its own: Node builds an AbortSignal lazily, at a cost that shows in the default suite's p50
+ * (docs/architecture.md, Libraries and hand-written paths). A custom gate always gets a real signal of its own.
  *
  * A marked gate is frozen, so that replacing its run with one that does watch the signal is refused rather than
  * silently never aborted.

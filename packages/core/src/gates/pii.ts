@@ -10,8 +10,8 @@
  * - Validation beats shape: cards must pass Luhn and carry a known issuer prefix for their length (12 digits only
  *   for Maestro, and next to a card keyword), IBANs mod-97 and their country's length, SSNs must be issuable (no area 000/666/900-999, group
  *   00, serial 0000) and not one of the famous example numbers (078-05-1120, 219-09-9999, 123-45-6789), phone
- *   numbers go through libphonenumber-js. Its `min` metadata is used: as fast as `max` (both ~5-8 µs a parse),
- *   half the size, and as accurate on the evaluation set.
+ *   numbers go through libphonenumber-js. Its `min` metadata is used: as fast as `max`, half the size, and as
+ *   accurate on the evaluation set (docs/quality.md).
  * - Keyword context: a number with a phone-like shape that libphonenumber cannot place counts when a phone word
  *   labels it ("Phone: 0490 75 40 81", "781 1704 mobile"); nine bare digits count as an SSN next to "SSN". The
  *   string visited just before (typically the object key) counts as lead-in, so `{ phone: "4155552671" }` fails.

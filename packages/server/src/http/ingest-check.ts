@@ -1,8 +1,8 @@
 /**
  * A hand-written acceptance check for POST /v1/ingest bodies, the hottest request there is: a 100-event batch is 400
  * objects, and zod's generic walk over them (it copies every object and checks every key of a strict object against
- * its shape) took ~17% of the HTTP thread at full ingest load, GC of the copies a good part of the rest (measured with
- * --cpu-prof; skipping validation altogether raised ingest from ~85k to ~120k events/s on the same machine).
+ * its shape) was a large share of the HTTP thread at full ingest load, GC of the copies a good part of the rest
+ * (docs/benchmarks.md, Hot path, has both costs side by side).
  *
  * It only ever says yes or "ask zod": true means IngestBody (schemas.ts) accepts the body and returns it unchanged, so
  * the route can use the parsed JSON as is; false sends the body through zod, which then either accepts it after all or

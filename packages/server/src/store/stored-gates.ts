@@ -18,8 +18,8 @@ const ABORTED = 2;
 type StoredGate = [name: unknown, passed: 0 | 1, latency_ms: unknown, reason?: string | null, flags?: number];
 
 /**
- * The JSON text is built by hand rather than with JSON.stringify over arrays: ~2.8× faster (63 → 23 µs for 100
- * three-gate events, measured), and this runs for every ingested event on the HTTP thread. The output is exactly what
+ * The JSON text is built by hand rather than with JSON.stringify over arrays, several times faster (docs/benchmarks.md,
+ * Hot path), and this runs for every ingested event on the HTTP thread. The output is exactly what
  * JSON.stringify would write for the StoredGate arrays (test/store/stored-gates.test.ts compares the two).
  */
 export function storedGatesJson(gates: readonly GateRecord[] | null | undefined): string {

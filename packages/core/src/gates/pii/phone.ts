@@ -11,9 +11,9 @@ import {
 } from './clusters.js';
 
 /**
- * Phone numbers. libphonenumber-js parses in about 5-8 µs per call and its own text search (findPhoneNumbersInText)
- * takes ~750 µs per 2 KB, so candidates are found here from digit clusters and cheap shape rules, and only the few
- * that survive are handed to libphonenumber. A number counts when
+ * Phone numbers. A libphonenumber-js parse is costly and its own text search (findPhoneNumbersInText) far more so
+ * (docs/benchmarks.md, Gates), so candidates are found here from digit clusters and cheap shape rules, and only the
+ * few that survive are handed to libphonenumber. A number counts when
  *  - it is international (`+` or an 00/011 exit code) and libphonenumber finds it possible for its country code
  *    (an explicit `+` with a real calling code is itself strong evidence), or valid for 00/011 prefixes;
  *  - or it is formatted in national style (NANP: `(415) 555-2671`, `415-555-2671`, `415.555.2671`, `1 415 555 2671`;

@@ -1,9 +1,9 @@
 /**
  * Hands a SqliteStore's slow reads to the reader thread (reader-worker.ts) and resolves them with its rows.
  *
- * A deep page of events is ~10–25 ms of index stepping inside one SQLite call. On the event loop, one client paging
- * at offset 100,000 took evaluate from ~14,000 to ~1,500 req/s (p99 7 → 50 ms): nothing else could run meanwhile. On
- * its own thread it only competes for a core. If the thread cannot start or dies, reads fall back to the calling
+ * A deep offset page of events is milliseconds of index stepping inside one SQLite call. On the event loop, one
+ * client paging deep held up every other request meanwhile (docs/benchmarks.md, API, the mixed rows). On its own
+ * thread it only competes for a core. If the thread cannot start or dies, reads fall back to the calling
  * thread (`inline`): slower for everyone else while they run, but still answered, and nothing is lost by a read.
  */
 import type { Worker } from 'node:worker_threads';

@@ -4,8 +4,8 @@
  * for null; the numeric fields, NaN for null).
  *
  * postMessage copies this as one string and one buffer, where the previous layout (a flat array of 900 strings and
- * numbers per 100 events) had structured clone write and read every value on its own: posting a 100-event batch went
- * from ~40 to ~30 µs p50 on the HTTP thread (`npm run bench:hot-path`), the busier thread at full ingest. The gates
+ * numbers per 100 events) had structured clone write and read every value on its own (docs/benchmarks.md, Hot path:
+ * both, on the HTTP thread, the busier one at full ingest). The gates
  * arrive as the JSON that is stored, so the writer thread neither rebuilds nor re-serialises them.
  */
 import type { NewEvent } from '../types.js';

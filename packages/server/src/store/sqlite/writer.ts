@@ -137,9 +137,9 @@ const JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024;
 /**
  * SQLite's default is 1000 pages. A larger WAL lets one checkpoint write each hot page (agent windows, index leaves) once
  * for many commits, but a checkpoint stalls the writer for as long as it takes, and every write waiting meanwhile (an
- * evaluate's event included) waits with it. Measured over HTTP on 2 vCPUs: with 1000 agents, 1000 pages gave 23k
- * events/s, 4000 26–28k, 16000 29–30k; with 10 agents all three ~100k, at an ingest p99 of 29–34, 33–52 and 57–61 ms. The
- * checkpoint runs on the writer's thread, never on the event loop. 4000 pages is a WAL of ~16 MiB.
+ * evaluate's event included) waits with it: more pages gained throughput with many agents per commit and cost p99
+ * (docs/benchmarks.md, API). The checkpoint runs on the writer's thread, never on the event loop. 4000 pages is a WAL
+ * of ~16 MiB.
  */
 export const DEFAULT_WAL_AUTOCHECKPOINT_PAGES = 4000;
 
