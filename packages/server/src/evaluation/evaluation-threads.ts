@@ -39,7 +39,7 @@ class EvaluationThread {
   gone = false;
 
   constructor(
-    private readonly worker: Worker,
+    readonly worker: Worker,
     private readonly onGone: (orphans: PendingEvaluation[]) => void,
   ) {
     this.exit = new Promise<void>((resolve) => worker.once('exit', () => (this.markGone(), resolve())));
@@ -121,6 +121,11 @@ export class EvaluationThreads {
   }
 
   /** Threads that are running. */
+  /** The threads that evaluate bodies now, for diagnostics and fault drills. */
+  workers(): Worker[] {
+    return this.threads.filter((thread) => !thread.gone).map((thread) => thread.worker);
+  }
+
   get live(): number {
     return this.threads.filter((t) => !t.gone).length;
   }

@@ -150,7 +150,7 @@ describe('EvaluationThreads', () => {
     try {
       await threads.start();
       const pending = threads.evaluate(worstCase);
-      const worker = (threads as unknown as { threads: { worker: Worker }[] }).threads[0]!.worker;
+      const worker = threads.workers()[0]!;
       // An idle thread is unref'd: without this, nothing would keep the process waiting for its exit.
       worker.ref();
       await worker.terminate();

@@ -426,7 +426,9 @@ for (const writerThread of [true, false]) describe(`SqliteStore: group commit ($
 
 /** The worker behind a threaded store, for the tests that must make it die the way a crash would. */
 function writerThreadOf(store: SqliteStore): Worker {
-  return (store as unknown as { writer: { worker: Worker } }).writer.worker;
+  const { writer } = store.threads();
+  assert.ok(writer, 'a store on a file writes on its own thread');
+  return writer;
 }
 
 /** Event-loop turns (setImmediate hops) that pass before `promise` settles. */
@@ -702,14 +704,14 @@ describe('SqliteStore: reads on the reader thread', () => {
     try {
       await store.recordEvents(ORG.id, [event('a'), event('b'), event('a', { passed: false })]);
       const expected = await store.queryEvents(ORG.id, { limit: 100, offset: 0 });
-      const reader = (store as unknown as { reader: { worker: Worker; threaded: boolean } }).reader;
+      const reader = store.threads().reader!;
       const taken = store.queryEvents(ORG.id, { limit: 100, offset: 0 });
       // If the thread answered first, it is unref'd again as idle, and nothing would keep this process waiting for
       // its exit: the test would end with the promise pending.
-      reader.worker.ref();
-      await reader.worker.terminate();
+      reader.ref();
+      await reader.terminate();
       assert.deepEqual(await taken, expected);
-      assert.equal(reader.threaded, false);
+      assert.equal(store.threads().reader, null);
       assert.deepEqual(await store.queryEvents(ORG.id, { limit: 100, offset: 0 }), expected);
       assert.deepEqual((await store.listAgents(ORG.id, 10)).map((a) => a.agent_id).sort(), ['a', 'b']);
     } finally {

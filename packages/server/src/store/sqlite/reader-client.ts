@@ -56,6 +56,11 @@ export class ThreadReader {
     return !this.gone;
   }
 
+  /** The reader's thread while reads go to it, else null. */
+  get thread(): Worker | null {
+    return this.gone ? null : this.worker;
+  }
+
   all(sql: string, params: SqlValue[]): Promise<Row[]> {
     if (this.gone) return Promise.resolve().then(() => this.inline(sql, params));
     return new Promise<Row[]>((resolve, reject) => {

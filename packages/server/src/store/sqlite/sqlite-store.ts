@@ -16,6 +16,7 @@
  * the same writer inline, on the calling thread.
  */
 import { mkdirSync } from 'node:fs';
+import type { Worker } from 'node:worker_threads';
 import { dirname } from 'node:path';
 import type { Reputation, ReputationStatus } from '../../reputation.js';
 import type {
@@ -218,6 +219,11 @@ export class SqliteStore implements Store {
   /** Group-commit counters since the store opened, as of the last write that settled. */
   writeStats(): SqliteWriteStats {
     return this.writes().stats();
+  }
+
+  /** The store's own threads while they run (the single writer, the reader), for diagnostics and fault drills. */
+  threads(): { writer: Worker | null; reader: Worker | null } {
+    return { writer: this.writer?.thread ?? null, reader: this.reader?.thread ?? null };
   }
 
   // ---- organisations and keys -------------------------------------------------------------------------------------

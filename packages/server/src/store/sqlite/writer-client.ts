@@ -16,6 +16,8 @@ import { wireEventCount } from './wire-events.js';
 export interface WriterClient {
   /** False once the writer can no longer write (its thread died); writes then reject with `failure`. */
   readonly alive: boolean;
+  /** The writer's thread while it runs, or null (the writer runs on the calling thread, or its thread is gone). */
+  readonly thread: Worker | null;
   settings(): SqliteSettings;
   stats(): SqliteWriteStats;
   write<K extends WriteOp['op']>(op: Extract<WriteOp, { op: K }>): Promise<WriteValues[K]>;
@@ -29,6 +31,7 @@ interface Pending {
 }
 
 abstract class QueueingClient implements WriterClient {
+  abstract readonly thread: Worker | null;
   protected failure: Error | null = null;
   protected readonly pending = new Map<number, Pending>();
   private outbox: WriteRequest[] = [];
@@ -104,6 +107,8 @@ abstract class QueueingClient implements WriterClient {
 
 /** Runs the writer on the calling thread: a flush blocks the event loop for as long as its transaction takes. */
 export class InlineWriterClient extends QueueingClient {
+  readonly thread = null;
+
   private closed = false;
 
   constructor(
@@ -137,6 +142,10 @@ export class InlineWriterClient extends QueueingClient {
 
 /** Runs the writer on its own thread (writer-worker.ts) with its own connection to the file. */
 export class ThreadWriterClient extends QueueingClient {
+  get thread(): Worker | null {
+    return this.alive ? this.worker : null;
+  }
+
   private latestStats: SqliteWriteStats = { transactions: 0, batches: 0, failedGroups: 0, retriedBatches: 0 };
   private writerSettings: SqliteSettings | null = null;
   private crash: Error | null = null;
