@@ -1,0 +1,164 @@
+/**
+ * What a simple command runs once the shell's prefixes are peeled off: variable assignments (`FOO=1 git …`),
+ * reserved words (`{`, `then`, `!`, …), a copied prompt (`$ rm …`) and the wrappers that run another command as
+ * given (`sudo`, `env`, `command`, `builtin`, `time`, `nohup`, `nice`, `timeout`, `xargs`, …), each with the options
+ * that take a value. `command -v` and `command -V` only look a name up, so nothing runs.
+ *
+ * The program name is the last path component (`/usr/bin/git` is `git`); the detectors compare it lower-cased.
+ */
+import type { SimpleCommand, Word } from './tokenize.js';
+
+export interface Invocation {
+  /** The program, lower-cased, without its directory. */
+  name: string;
+  /** The program as written (SQL keywords are told apart by case). */
+  written: string;
+  /** Its arguments, after quote removal. */
+  args: readonly Word[];
+  command: SimpleCommand;
+}
+
+const RESERVED = new Set(['{', '}', '!', 'if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', 'esac', '$', 'coproc']);
+
+/** Wrapper → its options that take a value (as a separate word). */
+const WRAPPERS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['sudo', new Set(['-u', '-g', '-h', '-p', '-C', '-D', '-r', '-t', '-U', '-T', '--user', '--group', '--host', '--prompt'])],
+  ['doas', new Set(['-u', '-C'])],
+  ['env', new Set(['-u', '-C', '-S', '--unset', '--chdir', '--split-string'])],
+  ['command', new Set()],
+  ['builtin', new Set()],
+  ['exec', new Set(['-a'])],
+  ['time', new Set(['-f', '-o', '--format', '--output'])],
+  ['nohup', new Set()],
+  ['nice', new Set(['-n', '--adjustment'])],
+  ['ionice', new Set(['-c', '-n', '-p', '--class', '--classdata'])],
+  ['timeout', new Set(['-s', '-k', '--signal', '--kill-after'])],
+  ['stdbuf', new Set(['-i', '-o', '-e', '--input', '--output', '--error'])],
+  ['xargs', new Set(['-I', '-n', '-P', '-L', '-d', '-E', '-s', '-a', '--max-args', '--max-procs', '--delimiter', '--arg-file'])],
+  ['runuser', new Set(['-u', '-g', '-G', '--user', '--group'])],
+  ['watch', new Set(['-n', '--interval'])],
+  ['unbuffer', new Set()],
+  ['busybox', new Set()],
+  ['caffeinate', new Set()],
+]);
+
+/** Wrappers that take one positional operand before the command they run. */
+const OPERAND_BEFORE_COMMAND = new Set(['timeout', 'chroot']);
+
+const MAX_WRAPPERS = 16;
+
+export function programName(text: string): string {
+  const slash = text.lastIndexOf('/');
+  return (slash === -1 ? text : text.slice(slash + 1)).toLowerCase();
+}
+
+export function isAssignment(word: Word): boolean {
+  const text = word.text;
+  const eq = text.indexOf('=');
+  if (eq <= 0) return false;
+  for (let k = 0; k < eq; k++) {
+    const c = text.charCodeAt(k);
+    const ok = c === 0x5f || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (k > 0 && c >= 0x30 && c <= 0x39);
+    if (!ok) return c === 0x2b && k === eq - 1 && k > 0; // FOO+=bar
+  }
+  return true;
+}
+
+/** The invocation `words` make, or undefined when nothing runs. */
+export function resolveInvocation(command: SimpleCommand, words: readonly Word[] = command.words): Invocation | undefined {
+  let k = 0;
+  for (let hops = 0; hops <= MAX_WRAPPERS && k < words.length; hops++) {
+    while (k < words.length && (RESERVED.has(words[k]!.text) || isAssignment(words[k]!))) k++;
+    if (k >= words.length) return undefined;
+    const written = words[k]!.text;
+    const name = programName(written);
+    const valued = WRAPPERS.get(name);
+    if (valued === undefined && !OPERAND_BEFORE_COMMAND.has(name)) {
+      return { name, written, args: words.slice(k + 1), command };
+    }
+    if (name === 'command' && (words[k + 1]?.text === '-v' || words[k + 1]?.text === '-V')) return undefined;
+    k = skipOptions(words, k + 1, valued ?? new Set());
+    if (OPERAND_BEFORE_COMMAND.has(name)) k++;
+  }
+  return undefined;
+}
+
+/** Index of the first word after the options (and `--`) that start at `k`. */
+function skipOptions(words: readonly Word[], k: number, valued: ReadonlySet<string>): number {
+  while (k < words.length) {
+    const text = words[k]!.text;
+    if (text === '--') return k + 1;
+    if (isAssignment(words[k]!)) {
+      k++;
+      continue;
+    }
+    if (text.length < 2 || text.charCodeAt(0) !== 0x2d) return k;
+    k += valued.has(text) ? 2 : 1;
+  }
+  return k;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Option reading shared by the family detectors.
+
+/** Arguments before `--` that are options (start with `-`, not a lone `-`). */
+export function options(args: readonly Word[]): string[] {
+  const out: string[] = [];
+  for (const arg of args) {
+    const text = arg.text;
+    if (text === '--') break;
+    if (text.length > 1 && text.charCodeAt(0) === 0x2d) out.push(text);
+  }
+  return out;
+}
+
+/** Arguments that are not options (everything after `--` counts). */
+export function operands(args: readonly Word[]): Word[] {
+  const out: Word[] = [];
+  let ended = false;
+  for (const arg of args) {
+    const text = arg.text;
+    if (!ended && text === '--') {
+      ended = true;
+      continue;
+    }
+    if (ended || text.length < 2 || text.charCodeAt(0) !== 0x2d) out.push(arg);
+  }
+  return out;
+}
+
+/**
+ * True when a short option cluster holds `letter` (`-rf` holds `f`) or a long option is `long` (also `--long=…`
+ * and, where `abbreviations` allows it as GNU getopt does, an unambiguous prefix of at least 3 characters).
+ */
+export function hasOption(opts: readonly string[], letter: string | undefined, long: string | undefined, abbreviations = false): boolean {
+  for (const opt of opts) {
+    if (opt.charCodeAt(1) === 0x2d) {
+      if (long === undefined) continue;
+      const eq = opt.indexOf('=');
+      const name = eq === -1 ? opt : opt.slice(0, eq);
+      if (name === long || (abbreviations && name.length >= 5 && long.startsWith(name))) return true;
+    } else if (letter !== undefined && opt.includes(letter)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Asks for help or a version only: nothing is changed. */
+export function onlyDescribes(args: readonly Word[]): boolean {
+  for (const arg of args) {
+    const text = arg.text;
+    if (text === '--help' || text === '--version' || text === '-h' && args.length === 1) return true;
+  }
+  return false;
+}
+
+/** The first argument that is not an option, lower-cased: a subcommand such as `git reset`'s `reset`. */
+export function subcommandAt(args: readonly Word[], from = 0): number {
+  for (let k = from; k < args.length; k++) {
+    const text = args[k]!.text;
+    if (text.length === 0 || text.charCodeAt(0) !== 0x2d) return k;
+  }
+  return -1;
+}
