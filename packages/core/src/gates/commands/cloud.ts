@@ -16,6 +16,10 @@ import type { Word } from './tokenize.js';
 const CONTAINER_CLIS = new Set(['docker', 'podman', 'nerdctl']);
 const KUBE_CLIS = new Set(['kubectl', 'oc', 'k']);
 const IAC_CLIS = new Set(['terraform', 'tofu', 'terragrunt', 'pulumi', 'cdk', 'cdktf']);
+/** Programs this family looks at. */
+export const CLOUD_PROGRAMS: readonly string[] = [
+  ...CONTAINER_CLIS, ...KUBE_CLIS, ...IAC_CLIS, 'docker-compose', 'podman-compose', 'aws', 'gcloud', 'az', 'gsutil',
+];
 const KUBE_BULK_TYPES = new Set([
   'namespace', 'namespaces', 'ns', 'pv', 'pvc', 'persistentvolume', 'persistentvolumes', 'persistentvolumeclaim',
   'persistentvolumeclaims', 'node', 'nodes', 'no', 'crd', 'crds', 'customresourcedefinition',

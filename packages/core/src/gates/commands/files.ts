@@ -20,12 +20,16 @@ import type { Word } from './tokenize.js';
 const FORMATTERS = new Set(['mkfs', 'mke2fs', 'mkswap', 'mkntfs', 'mkdosfs', 'newfs', 'wipefs', 'blkdiscard']);
 const OWNERSHIP = new Set(['chmod', 'chown', 'chgrp']);
 
+/** Programs this family looks at (`mkfs.<type>` is looked up as `mkfs`, see programKey). */
+export const FILE_PROGRAMS: readonly string[] = ['rm', 'find', 'shred', 'dd', 'sgdisk', 'mv', ...FORMATTERS, ...OWNERSHIP];
+
 export function isDestructiveFileCommand(inv: Invocation): boolean {
   const name = inv.name;
   if (name === 'rm') return isDestructiveRm(inv.args);
   if (name === 'shred') return operands(inv.args).length > 0;
   if (name === 'dd') return inv.args.some((w) => w.text.startsWith('of=') && isBlockDevice(w.text.slice(3)));
   if (FORMATTERS.has(name) || name.startsWith('mkfs.')) return operands(inv.args).length > 0;
+  if (name === 'find') return isDestructiveFind(inv.args);
   if (name === 'sgdisk') return hasOption(options(inv.args), 'Z', '--zap-all');
   if (OWNERSHIP.has(name)) return isOwnershipWipe(name, inv.args);
   if (name === 'mv') return isMoveAway(inv.args);

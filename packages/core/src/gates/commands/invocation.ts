@@ -48,8 +48,14 @@ const OPERAND_BEFORE_COMMAND = new Set(['timeout', 'chroot']);
 const MAX_WRAPPERS = 16;
 
 export function programName(text: string): string {
-  const slash = text.lastIndexOf('/');
-  return (slash === -1 ? text : text.slice(slash + 1)).toLowerCase();
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 0x2f || (c >= 0x41 && c <= 0x5a) || c > 0x7f) {
+      const slash = text.lastIndexOf('/');
+      return (slash === -1 ? text : text.slice(slash + 1)).toLowerCase();
+    }
+  }
+  return text;
 }
 
 export function isAssignment(word: Word): boolean {
@@ -64,8 +70,17 @@ export function isAssignment(word: Word): boolean {
   return true;
 }
 
-/** The invocation `words` make, or undefined when nothing runs. */
-export function resolveInvocation(command: SimpleCommand, words: readonly Word[] = command.words): Invocation | undefined {
+/** The word (whose program name is `name`) does not name the program yet: a reserved word, an assignment or a wrapper. */
+export function isPrefixWord(word: Word, name: string): boolean {
+  return RESERVED.has(word.text) || WRAPPERS.has(name) || OPERAND_BEFORE_COMMAND.has(name) || isAssignment(word);
+}
+
+/**
+ * The invocation a command makes, or undefined when nothing runs or when `wanted` (given the lower-cased program
+ * name) says nobody looks at this program: most commands stop here, before their arguments are copied.
+ */
+export function resolveInvocation(command: SimpleCommand, wanted: (name: string) => boolean = () => true): Invocation | undefined {
+  const words = command.words;
   let k = 0;
   for (let hops = 0; hops <= MAX_WRAPPERS && k < words.length; hops++) {
     while (k < words.length && (RESERVED.has(words[k]!.text) || isAssignment(words[k]!))) k++;
@@ -74,7 +89,7 @@ export function resolveInvocation(command: SimpleCommand, words: readonly Word[]
     const name = programName(written);
     const valued = WRAPPERS.get(name);
     if (valued === undefined && !OPERAND_BEFORE_COMMAND.has(name)) {
-      return { name, written, args: words.slice(k + 1), command };
+      return wanted(name) ? { name, written, args: words.slice(k + 1), command } : undefined;
     }
     if (name === 'command' && (words[k + 1]?.text === '-v' || words[k + 1]?.text === '-V')) return undefined;
     k = skipOptions(words, k + 1, valued ?? new Set());

@@ -34,6 +34,11 @@ const SQL_CLIENTS: ReadonlyMap<string, readonly string[]> = new Map([
 
 const ECHOES = new Set(['echo', 'printf']);
 
+/** Programs that can hand on a program of their own. */
+export const PAYLOAD_PROGRAMS: readonly string[] = [
+  ...INLINE_PROGRAM_OPTIONS.keys(), ...SQL_CLIENTS.keys(), 'eval', 'watch', 'su', 'cmd', 'cmd.exe', 'ssh', 'find',
+];
+
 function joined(words: readonly Word[]): string {
   return words.map((w) => w.text).join(' ');
 }
@@ -75,7 +80,7 @@ function echoedInput(inv: Invocation): string | undefined {
   return joined(upstream.args.filter((w) => !/^-[neE]+$/.test(w.text)));
 }
 
-function stdinPrograms(inv: Invocation): string[] {
+function stdinPrograms(inv: Invocation): readonly string[] {
   const echoed = echoedInput(inv);
   return echoed === undefined ? inv.command.stdin : [...inv.command.stdin, echoed];
 }

@@ -29,6 +29,9 @@ export const INLINE_PROGRAM_OPTIONS: ReadonlyMap<string, string> = new Map([
 const LANGUAGES = new Set([...INLINE_PROGRAM_OPTIONS.keys()].filter((name) => !SHELLS.has(name)));
 const EVALUATORS = new Set(['eval', 'source', '.', 'iex', 'invoke-expression']);
 
+/** Programs this family looks at: downloaders and interpreters. */
+export const REMOTE_CODE_PROGRAMS: readonly string[] = [...DOWNLOADERS, ...SHELLS, ...LANGUAGES, ...EVALUATORS];
+
 export function isDownloader(inv: Invocation): boolean {
   return DOWNLOADERS.has(inv.name);
 }
@@ -48,7 +51,7 @@ export function readsProgramFromStdin(inv: Invocation): boolean {
   const inline = INLINE_PROGRAM_OPTIONS.get(name);
   if (inline === undefined) return false;
   const opts = options(inv.args);
-  if (opts.some((o) => o.charCodeAt(1) !== 0x2d && [...inline].some((letter) => o.includes(letter)))) return false;
+  if (opts.some((o) => o.charCodeAt(1) !== 0x2d && holdsAnyLetter(o, inline))) return false;
   if (hasOption(opts, undefined, '--eval') || hasOption(opts, undefined, '--command')) return false;
   const programs = operands(inv.args);
   return programs.length === 0 || programs[0]!.text === '-' || hasOption(opts, 's', undefined);
@@ -69,4 +72,9 @@ export function isRemoteCodeExecution(
     return true;
   }
   return (inv.name === 'iex' || inv.name === 'invoke-expression') && inv.args.some((w) => w.text.toLowerCase().includes('downloadstring'));
+}
+
+function holdsAnyLetter(option: string, letters: string): boolean {
+  for (let k = 1; k < option.length; k++) if (letters.includes(option[k]!)) return true;
+  return false;
 }

@@ -1,40 +1,68 @@
 /**
  * Reads command lines and reports which destructive-command families they hold. Each simple command is peeled
- * of its wrappers (invocation.ts) and offered to the family detectors; programs it hands on (payloads.ts) are read
- * the same way one level deeper, up to MAX_PAYLOAD_DEPTH levels, so `sudo bash -c "eval 'rm -rf /'"` counts.
+ * of its wrappers (invocation.ts) and offered to the detectors of the families that know its program; programs it
+ * hands on (payloads.ts) are read the same way one level deeper, up to MAX_PAYLOAD_DEPTH levels, so
+ * `sudo bash -c "eval 'rm -rf /'"` counts.
  *
- * Work stays linear: a payload is the text of one of the command's own words (or a join of them), so each level
- * reads at most the characters of the level above, and the depth is bounded.
+ * Work stays linear: commands are judged as the tokenizer ends them and then dropped; a command whose program no
+ * family knows costs one map lookup; a payload is the text of the command's own words (or a join of them), so each
+ * level reads at most the characters of the level above, and the depth is bounded.
  */
-import { isDestructiveCloudCommand } from './cloud.js';
-import type { CommandFamily, EnabledFamilies } from './families.js';
-import { COMMAND_FAMILIES } from './families.js';
-import { isDestructiveFileCommand, isDestructiveFind, redirectsIntoDisk } from './files.js';
+import { CLOUD_PROGRAMS, isDestructiveCloudCommand } from './cloud.js';
+import { COMMAND_FAMILIES, type CommandFamily, type EnabledFamilies } from './families.js';
+import { FILE_PROGRAMS, isDestructiveFileCommand, redirectsIntoDisk } from './files.js';
 import { readInlineCode } from './inline-code.js';
-import { onlyDescribes, resolveInvocation, type Invocation } from './invocation.js';
-import { payloadsOf } from './payloads.js';
-import { isDownloader, isRemoteCodeExecution } from './remote-code.js';
-import { isDestructiveStatement, isMongoDrop } from './sql.js';
-import { hasForkBomb, isDestructiveSystemCommand, redirectsIntoSysrq } from './system.js';
-import { tokenize, type SimpleCommand, type Word } from './tokenize.js';
-import { isDestructiveVcs } from './vcs.js';
+import { isPrefixWord, onlyDescribes, programName, resolveInvocation, type Invocation } from './invocation.js';
+import { PAYLOAD_PROGRAMS, payloadsOf } from './payloads.js';
+import { isDownloader, isRemoteCodeExecution, REMOTE_CODE_PROGRAMS } from './remote-code.js';
+import { isDestructiveStatement, isMongoDrop, SQL_PROGRAMS } from './sql.js';
+import { isDestructiveSystemCommand, isForkBomb, redirectsIntoSysrq, SYSTEM_PROGRAMS } from './system.js';
+import { newCommand, tokenize, type SimpleCommand, type Word } from './tokenize.js';
+import { isDestructiveVcs, VCS_PROGRAMS } from './vcs.js';
 
 /** How many times a program handed on (`bash -c`, `eval`, `ssh host …`) is read again inside another. */
 export const MAX_PAYLOAD_DEPTH = 4;
 
-const DETECTORS: ReadonlyArray<[CommandFamily, (inv: Invocation) => boolean]> = [
-  ['vcs', isDestructiveVcs],
-  ['files', (inv) => isDestructiveFileCommand(inv) || (inv.name === 'find' && isDestructiveFind(inv.args))],
-  ['system', isDestructiveSystemCommand],
-  ['sql', isDestructiveStatement],
-  ['cloud', isDestructiveCloudCommand],
-];
+type Detector = (inv: Invocation) => boolean;
 
-/** Per script: which commands carry downloaded data on stdout, which substitutions download. */
-interface Downloads {
-  commands: Set<SimpleCommand>;
-  substitutions: Set<number>;
+/** Program → the families (and their detectors) that judge it. */
+const DETECTORS = new Map<string, Array<[CommandFamily, Detector]>>();
+function register(family: CommandFamily, programs: readonly string[], detect: Detector): void {
+  for (const program of programs) {
+    const list = DETECTORS.get(program) ?? [];
+    list.push([family, detect]);
+    DETECTORS.set(program, list);
+  }
 }
+register('vcs', VCS_PROGRAMS, isDestructiveVcs);
+register('files', FILE_PROGRAMS, isDestructiveFileCommand);
+register('system', SYSTEM_PROGRAMS, isDestructiveSystemCommand);
+register('sql', SQL_PROGRAMS, isDestructiveStatement);
+register('cloud', CLOUD_PROGRAMS, isDestructiveCloudCommand);
+
+const REMOTE_CODE = new Set(REMOTE_CODE_PROGRAMS);
+const PAYLOADS = new Set(PAYLOAD_PROGRAMS);
+/** Read for what they write into a pipe (`echo 'rm -rf /' | sh`). */
+const FEEDERS = new Set(['echo', 'printf']);
+
+/** The name programs are looked up by: `mkfs.ext4` is `mkfs`. */
+export function programKey(name: string): string {
+  return name.startsWith('mkfs.') ? 'mkfs' : name;
+}
+
+/** Whether a command starting with this word can matter: the tokenizer keeps the other words only then. */
+function worthReading(first: Word): boolean {
+  if (first.subs !== undefined || FEEDERS.has(first.text)) return true;
+  const name = programName(first.text);
+  return isKnownProgram(name) || isPrefixWord(first, name);
+}
+
+/** Whether any family or payload reader cares about this program. */
+export function isKnownProgram(name: string): boolean {
+  const key = programKey(name);
+  return DETECTORS.has(key) || REMOTE_CODE.has(key) || PAYLOADS.has(key);
+}
+
 
 export class CommandScan {
   readonly #enabled: EnabledFamilies;
@@ -66,44 +94,57 @@ export class CommandScan {
 
   /** A command line, a script, or text that may hold some (`sql`: a database client's input). */
   script(text: string, depth = 0, sql = false): void {
-    const script = tokenize(text, { sql });
-    if (this.#wants('system') && hasForkBomb(script)) this.#report('system');
-    if (this.#wants('sql')) for (const name of script.functions) if (isMongoDrop(name)) this.#report('sql');
-    const downloads: Downloads = { commands: new Set(), substitutions: new Set() };
-    for (const command of script.commands) {
-      if (this.complete()) return;
-      this.#command(command, depth, downloads);
-    }
+    const downloadingSubstitutions = new Set<number>();
+    const onFunction = (name: string): void => this.#defined(name);
+    tokenize(text, (command, functions) => {
+      if (functions.size > 0) this.#functions(command, functions);
+      this.#command(command, depth, downloadingSubstitutions);
+    }, { sql, worthReading, onFunction });
   }
 
   /** One command already split into words (an argv array). */
   argv(words: readonly Word[], depth = 0): void {
-    const command: SimpleCommand = { words: [...words], redirects: [], stdin: [], pipeTo: undefined, pipeFrom: undefined, sub: -1 };
-    this.#command(command, depth, { commands: new Set(), substitutions: new Set() });
+    const command = newCommand(-1);
+    command.words.push(...words);
+    this.#command(command, depth, new Set());
   }
 
-  #command(command: SimpleCommand, depth: number, downloads: Downloads): void {
+  #functions(command: SimpleCommand, functions: ReadonlySet<string>): void {
+    if (this.#wants('system') && isForkBomb(command, functions)) this.#report('system');
+  }
+
+  /** A name defined as a function: how the tokenizer reads MongoDB's `db.dropDatabase()`. */
+  #defined(name: string): void {
+    if (this.#wants('sql') && isMongoDrop(name)) this.#report('sql');
+  }
+
+  /** `downloadingSubstitutions`: ids of the script's substitutions whose commands download. */
+  #command(command: SimpleCommand, depth: number, downloadingSubstitutions: Set<number>): void {
+    if (this.complete()) return;
     if (command.redirects.length > 0) {
       if (this.#wants('files') && redirectsIntoDisk(command.redirects)) this.#report('files');
       if (this.#wants('system') && redirectsIntoSysrq(command.redirects)) this.#report('system');
     }
-    const inv = resolveInvocation(command);
-    const upstream = command.pipeFrom !== undefined && downloads.commands.has(command.pipeFrom);
+    const inv = resolveInvocation(command, isKnownProgram);
+    const upstream = command.pipeFrom !== undefined && command.pipeFrom.carriesDownload;
     const downloading = inv !== undefined && isDownloader(inv);
-    if (downloading || upstream) downloads.commands.add(command);
-    if (command.sub >= 0 && (downloading || command.words.some((w) => w.subs?.some((id) => downloads.substitutions.has(id))))) {
-      downloads.substitutions.add(command.sub);
+    command.carriesDownload = downloading || upstream;
+    if (command.sub >= 0 && (downloading || holdsSubstitution(command.words, downloadingSubstitutions))) {
+      downloadingSubstitutions.add(command.sub);
     }
     if (inv === undefined || onlyDescribes(inv.args)) return;
-    this.#invocation(inv, depth, upstream, downloads.substitutions);
+    this.#invocation(inv, depth, upstream, downloadingSubstitutions);
   }
 
   #invocation(inv: Invocation, depth: number, upstream: boolean, downloadingSubstitutions: ReadonlySet<number>): void {
-    for (const [family, detect] of DETECTORS) {
+    const key = programKey(inv.name);
+    for (const [family, detect] of DETECTORS.get(key) ?? []) {
       if (this.#wants(family) && detect(inv)) this.#report(family);
     }
-    if (this.#wants('remoteCode') && isRemoteCodeExecution(inv, upstream, downloadingSubstitutions)) this.#report('remoteCode');
-    if (depth >= MAX_PAYLOAD_DEPTH || this.complete()) return;
+    if (REMOTE_CODE.has(key) && this.#wants('remoteCode') && isRemoteCodeExecution(inv, upstream, downloadingSubstitutions)) {
+      this.#report('remoteCode');
+    }
+    if (depth >= MAX_PAYLOAD_DEPTH || !PAYLOADS.has(key) || this.complete()) return;
     for (const payload of payloadsOf(inv)) {
       if (payload.kind === 'script') this.script(payload.text, depth + 1, payload.sql);
       else if (payload.kind === 'words') this.argv(payload.words, depth + 1);
@@ -116,4 +157,9 @@ export class CommandScan {
     if (read.deletes) this.#report('files');
     for (const program of read.shellPrograms) this.script(program, depth);
   }
+}
+
+function holdsSubstitution(words: readonly Word[], ids: ReadonlySet<number>): boolean {
+  if (ids.size === 0) return false;
+  return words.some((w) => w.subs !== undefined && w.subs.some((id) => ids.has(id)));
 }

@@ -12,6 +12,9 @@
  */
 import type { Invocation } from './invocation.js';
 
+/** Statements (first keyword, lower-cased) and programs this family looks at. */
+export const SQL_PROGRAMS: readonly string[] = ['drop', 'truncate', 'delete', 'flushall', 'flushdb', 'dropdb', 'mysqladmin', 'redis-cli'];
+
 const TRAILING_DROP = new Set(['cascade', 'restrict', 'purge', 'force']);
 const TRAILING_TRUNCATE = new Set(['cascade', 'restrict', 'restart', 'continue', 'identity']);
 const TEMP_PREFIXES = ['tmp_', 'temp_', '#', '_tmp', 'tmp.', 'temp.'];

@@ -11,11 +11,16 @@
  * `systemctl restart nginx`, `crontab -l`.
  */
 import { hasOption, options, type Invocation } from './invocation.js';
-import type { Script, SimpleCommand, Word } from './tokenize.js';
+import type { SimpleCommand, Word } from './tokenize.js';
 
 const POWER = new Set(['reboot', 'halt', 'poweroff']);
 const POWER_VERBS = new Set(['poweroff', 'reboot', 'halt', 'kexec']);
 const FIREWALLS = new Set(['iptables', 'ip6tables', 'iptables-legacy', 'ip6tables-legacy', 'iptables-nft']);
+
+/** Programs this family looks at. */
+export const SYSTEM_PROGRAMS: readonly string[] = [
+  ...POWER, ...FIREWALLS, 'shutdown', 'init', 'telinit', 'systemctl', 'kill', 'nft', 'ufw', 'crontab',
+];
 
 export function isDestructiveSystemCommand(inv: Invocation): boolean {
   const name = inv.name;
@@ -45,17 +50,12 @@ function killsEverything(args: readonly Word[]): boolean {
   return false;
 }
 
-/** A shell function whose body pipes it into itself. */
-export function hasForkBomb(script: Script): boolean {
-  if (script.functions.size === 0) return false;
-  return script.commands.some((c) => selfPipe(c, script.functions));
-}
-
-function selfPipe(command: SimpleCommand, functions: ReadonlySet<string>): boolean {
-  const next = command.pipeTo;
-  if (next === undefined) return false;
+/** A shell function piped into itself (`:|:` inside `:(){ … }`): `command` is the right-hand side. */
+export function isForkBomb(command: SimpleCommand, functions: ReadonlySet<string>): boolean {
+  const from = command.pipeFrom;
+  if (from === undefined || functions.size === 0) return false;
   const name = firstName(command);
-  return name !== undefined && functions.has(name) && firstName(next) === name;
+  return name !== undefined && functions.has(name) && firstName(from) === name;
 }
 
 function firstName(command: SimpleCommand): string | undefined {

@@ -14,10 +14,19 @@
  * - Prose is tolerated: an apostrophe between two letters (`don't`) and a quote character that is never closed are
  *   read as text, so one stray quote cannot hide or swallow the rest of an output.
  *
- * Linear in the input: one left-to-right pass with an explicit stack for nesting (no recursion, so `$($($(…` cannot
- * overflow the call stack), quote ends and here-document ends are found with `indexOf`, and every character is
- * consumed once.
+ * Linear in the input and light on memory: one left-to-right pass with an explicit stack for nesting (no recursion),
+ * quote ends and here-document ends found with `indexOf`, every character consumed once. Commands are handed to
+ * the caller as they end and not kept, so a megabyte of `a;a;a;…` never builds a megabyte of objects. Two bounds
+ * keep hostile input cheap: a command keeps its first MAX_WORDS words (the rest are read, not stored), and
+ * substitutions nest at most MAX_NESTING deep (deeper `$(` is read as text).
  */
+
+/** Words kept per command; later ones are read (quotes, substitutions) but not stored. */
+export const MAX_WORDS = 256;
+/** Substitutions open at once; a deeper `$(` or backtick is read as text. */
+export const MAX_NESTING = 32;
+/** Pieces (quoted parts, escapes, substitutions) kept per word; the rest of a longer word is read, not kept. */
+export const MAX_WORD_PIECES = 4096;
 
 /** Stands in a word's text for a command or process substitution. */
 export const SUBSTITUTION_MARK = '\u0001';
@@ -34,24 +43,28 @@ export interface Word {
 export interface SimpleCommand {
   words: Word[];
   /** Targets of `>`, `>>`, `<`, `&>`, `>&` … */
-  redirects: Word[];
+  redirects: readonly Word[];
   /** Bodies of here-documents and here-strings: the command's stdin. */
-  stdin: string[];
-  /** The command whose stdin this command's stdout feeds (`a | b`). */
-  pipeTo: SimpleCommand | undefined;
-  /** The command feeding this one's stdin. */
+  stdin: readonly string[];
+  /** The command feeding this one's stdin (`a | b`: b's pipeFrom is a). */
   pipeFrom: SimpleCommand | undefined;
+  /** Set by the reader (scan.ts): what this command writes to stdout came from the network. */
+  carriesDownload: boolean;
   /** Id of the substitution the command runs in; -1 at the top level. */
   sub: number;
 }
 
-export interface Script {
-  commands: SimpleCommand[];
-  /** Names defined as shell functions (`name() { … }`), for self-calling definitions such as fork bombs. */
-  functions: Set<string>;
-}
+/** Receives each command as it ends; `functions` holds the names defined so far with `name() { … }`. */
+export type CommandSink = (command: SimpleCommand, functions: ReadonlySet<string>) => void;
 
 export interface TokenizeOptions {
+  /**
+   * Called with the first word of each command: false means no reader cares about this command, so its other words
+   * are read (quotes, substitutions, redirections still count) but not kept. Default: every command is kept.
+   */
+  worthReading?: (first: Word) => boolean;
+  /** Called once per name defined as a shell function (`name() { … }`). */
+  onFunction?: (name: string) => void;
   /**
    * Read the text as SQL handed to a database client: newlines are spaces (a statement spans lines, `;` ends it)
    * and `--` starts a comment instead of `#`.
@@ -100,6 +113,7 @@ interface WordBuilder {
   text: string;
   quoted: boolean;
   subs: number[] | undefined;
+  pieces: number;
 }
 
 interface PendingHeredoc {
@@ -118,9 +132,13 @@ interface ListFrame {
   pipes: boolean;
   word: WordBuilder | null;
   redirect: number;
-  heredocs: PendingHeredoc[];
+  heredocs: readonly PendingHeredoc[];
   /** The command being read has a here-document to come, so it counts even without words. */
   awaitsHeredoc: boolean;
+  /** Commands ended on a line whose here-documents are still to be read: handed on once they are. */
+  deferred: readonly SimpleCommand[];
+  /** The command's first word said nobody reads it: later words are not kept. */
+  skipping: boolean;
 }
 
 interface QuoteFrame {
@@ -130,12 +148,28 @@ interface QuoteFrame {
 
 type Frame = ListFrame | QuoteFrame;
 
-export function tokenize(text: string, options: TokenizeOptions = {}): Script {
-  return new Lexer(text, options.sql === true).run();
+/** Splits `text` into simple commands, handing each to `sink` as it ends (see the file comment for the order). */
+export function tokenize(text: string, sink: CommandSink, options: TokenizeOptions = {}): void {
+  new Lexer(text, options.sql === true, sink, options).run();
 }
 
-function newCommand(sub: number): SimpleCommand {
-  return { words: [], redirects: [], stdin: [], pipeTo: undefined, pipeFrom: undefined, sub };
+/** Stands for every word of a skipped command: appends to it are dropped, so skipping allocates nothing. */
+const SKIPPED_WORD: WordBuilder = Object.freeze({ text: '', quoted: false, subs: undefined, pieces: 0 }) as WordBuilder;
+
+const NO_WORDS: readonly Word[] = Object.freeze([]);
+const NO_TEXT: readonly string[] = Object.freeze([]);
+const NO_HEREDOCS: readonly PendingHeredoc[] = Object.freeze([]);
+const NO_COMMANDS: readonly SimpleCommand[] = Object.freeze([]);
+
+export function newCommand(sub: number): SimpleCommand {
+  return { words: [], redirects: NO_WORDS, stdin: NO_TEXT, pipeFrom: undefined, sub, carriesDownload: false };
+}
+
+/** Appends to a list that starts as a shared frozen empty one (most commands never need their own). */
+function pushItem<T>(list: readonly T[], item: T): T[] {
+  const out = Object.isFrozen(list) ? [] : (list as T[]);
+  out.push(item);
+  return out;
 }
 
 function isBlank(c: number): boolean {
@@ -158,7 +192,9 @@ function isDigits(word: WordBuilder): boolean {
 class Lexer {
   readonly #text: string;
   readonly #sql: boolean;
-  readonly #commands: SimpleCommand[] = [];
+  readonly #sink: CommandSink;
+  readonly #worthReading: ((first: Word) => boolean) | undefined;
+  readonly #onFunction: ((name: string) => void) | undefined;
   readonly #functions = new Set<string>();
   readonly #stack: Frame[] = [];
   readonly #lastSingle: number;
@@ -166,16 +202,20 @@ class Lexer {
   readonly #lastBacktick: number;
   #i = 0;
   #subs = 0;
+  #nesting = 0;
 
-  constructor(text: string, sql: boolean) {
+  constructor(text: string, sql: boolean, sink: CommandSink, options: TokenizeOptions) {
     this.#text = text;
     this.#sql = sql;
+    this.#sink = sink;
+    this.#worthReading = options.worthReading;
+    this.#onFunction = options.onFunction;
     this.#lastSingle = text.lastIndexOf("'");
     this.#lastDouble = text.lastIndexOf('"');
     this.#lastBacktick = text.lastIndexOf('`');
   }
 
-  run(): Script {
+  run(): void {
     this.#stack.push(this.#listFrame(-1, NO_CLOSER));
     const n = this.#text.length;
     while (this.#i < n) {
@@ -185,9 +225,21 @@ class Lexer {
     }
     while (this.#stack.length > 0) {
       const frame = this.#stack.pop()!;
-      if (!frame.quote) this.#endCommand(frame, false);
+      if (frame.quote) continue;
+      this.#endCommand(frame, false);
+      this.#flushDeferred(frame);
     }
-    return { commands: this.#commands, functions: this.#functions };
+  }
+
+  #emit(command: SimpleCommand): void {
+    this.#sink(command, this.#functions);
+  }
+
+  #flushDeferred(frame: ListFrame): void {
+    if (frame.deferred.length === 0) return;
+    const ready = frame.deferred;
+    frame.deferred = NO_COMMANDS;
+    for (const command of ready) this.#emit(command);
   }
 
   #listFrame(sub: number, closer: number): ListFrame {
@@ -201,8 +253,10 @@ class Lexer {
       pipes: false,
       word: null,
       redirect: NONE,
-      heredocs: [],
+      heredocs: NO_HEREDOCS,
       awaitsHeredoc: false,
+      deferred: NO_COMMANDS,
+      skipping: false,
     };
   }
 
@@ -257,14 +311,17 @@ class Lexer {
   }
 
   #word(frame: ListFrame): WordBuilder {
-    if (frame.word === null) frame.word = { text: '', quoted: false, subs: undefined };
+    if (frame.word === null) {
+      frame.word = frame.skipping && frame.redirect === NONE ? SKIPPED_WORD : { text: '', quoted: false, subs: undefined, pieces: 0 };
+    }
     return frame.word;
   }
 
   #append(frame: ListFrame, chunk: string, quoted: boolean): void {
     const word = this.#word(frame);
-    word.text += chunk;
+    if (word === SKIPPED_WORD) return;
     if (quoted) word.quoted = true;
+    if (word.pieces++ < MAX_WORD_PIECES) word.text += chunk;
   }
 
   #plainRun(frame: ListFrame): void {
@@ -282,7 +339,10 @@ class Lexer {
 
   #blank(frame: ListFrame): void {
     this.#endWord(frame);
-    this.#i++;
+    const text = this.#text;
+    let j = this.#i + 1;
+    while (j < text.length && isBlank(text.charCodeAt(j))) j++;
+    this.#i = j;
   }
 
   #skipComment(): void {
@@ -321,7 +381,11 @@ class Lexer {
     while (j < text.length && isBlank(text.charCodeAt(j))) j++;
     const words = frame.command.words;
     if (text.charCodeAt(j) === C_RPAREN && words.length === 1 && !words[0]!.quoted) {
-      this.#functions.add(words[0]!.text);
+      const name = words[0]!.text;
+      if (!this.#functions.has(name)) {
+        this.#functions.add(name);
+        this.#onFunction?.(name);
+      }
       frame.command = newCommand(frame.sub);
       this.#i = j + 1;
       return;
@@ -351,16 +415,27 @@ class Lexer {
   }
 
   #openSubstitution(owner: ListFrame, closer: number): void {
+    if (this.#nesting >= MAX_NESTING) {
+      this.#append(owner, closer === C_BACKTICK ? '`' : '$(', false);
+      return;
+    }
+    this.#nesting++;
     const word = this.#word(owner);
     const id = this.#subs++;
-    word.text += SUBSTITUTION_MARK;
-    (word.subs ??= []).push(id);
+    if (word !== SKIPPED_WORD && word.pieces++ < MAX_WORD_PIECES) {
+      word.text += SUBSTITUTION_MARK;
+      (word.subs ??= []).push(id);
+    }
     this.#stack.push(this.#listFrame(id, closer));
   }
 
   #closeFrame(frame: ListFrame): void {
     this.#endCommand(frame, false);
-    if (this.#stack.length > 1) this.#stack.pop();
+    this.#flushDeferred(frame);
+    if (this.#stack.length > 1) {
+      this.#stack.pop();
+      this.#nesting--;
+    }
   }
 
   #redirection(frame: ListFrame, c: number): void {
@@ -424,7 +499,8 @@ class Lexer {
     const i = this.#i;
     this.#i = i + 1;
     if (i >= this.#lastDouble) return this.#append(frame, '"', false);
-    this.#word(frame).quoted = true;
+    const word = this.#word(frame);
+    if (word !== SKIPPED_WORD) word.quoted = true;
     this.#stack.push({ quote: true, list: frame });
   }
 
@@ -532,11 +608,15 @@ class Lexer {
     const redirect = frame.redirect;
     frame.redirect = NONE;
     const command = frame.command;
-    if (redirect === NONE) command.words.push(word);
-    else if (redirect === TO_FILE) command.redirects.push(word);
-    else if (redirect === HERESTRING) command.stdin.push(word.text);
+    if (redirect === NONE) {
+      if (word === SKIPPED_WORD || command.words.length >= MAX_WORDS) return;
+      command.words.push(word);
+      if (command.words.length === 1 && this.#worthReading !== undefined && !this.#worthReading(word)) frame.skipping = true;
+    }
+    else if (redirect === TO_FILE) command.redirects = pushItem(command.redirects, word);
+    else if (redirect === HERESTRING) command.stdin = pushItem(command.stdin, word.text);
     else {
-      frame.heredocs.push({ command, delimiter: word.text, stripTabs: redirect === HEREDOC_TABS });
+      frame.heredocs = pushItem(frame.heredocs, { command, delimiter: word.text, stripTabs: redirect === HEREDOC_TABS });
       frame.awaitsHeredoc = true;
     }
   }
@@ -548,17 +628,23 @@ class Lexer {
     const empty = command.words.length === 0 && command.redirects.length === 0 && command.stdin.length === 0;
     if (empty && !frame.awaitsHeredoc) {
       if (!pipes) frame.pipes = false;
+      frame.skipping = false;
       return;
     }
-    if (frame.pipes && frame.previous !== undefined) {
-      frame.previous.pipeTo = command;
-      command.pipeFrom = frame.previous;
+    const previous = frame.previous;
+    if (frame.pipes && previous !== undefined) {
+      command.pipeFrom = previous;
+      // Readers look one stage upstream; once that stage has been read its own link is dead weight, and keeping
+      // it would hold every stage of a long pipeline in memory.
+      if (frame.deferred.length === 0) previous.pipeFrom = undefined;
     }
-    this.#commands.push(command);
+    if (frame.heredocs.length > 0) frame.deferred = pushItem(frame.deferred, command);
+    else this.#emit(command);
     frame.previous = command;
     frame.pipes = pipes;
     frame.command = newCommand(frame.sub);
     frame.awaitsHeredoc = false;
+    frame.skipping = false;
   }
 
   /** After a newline: the bodies of the here-documents opened on the line just ended, in order. */
@@ -580,10 +666,11 @@ class Lexer {
         p = lineEnd + 1;
       }
       if (p > text.length) p = text.length;
-      pending.command.stdin.push(text.slice(start, Math.min(bodyEnd, text.length)));
+      pending.command.stdin = pushItem(pending.command.stdin, text.slice(start, Math.min(bodyEnd, text.length)));
       this.#i = p;
     }
-    frame.heredocs = [];
+    frame.heredocs = NO_HEREDOCS;
+    this.#flushDeferred(frame);
   }
 }
 

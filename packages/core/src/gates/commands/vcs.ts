@@ -11,6 +11,9 @@
 import { hasOption, operands, options, subcommandAt, type Invocation } from './invocation.js';
 import type { Word } from './tokenize.js';
 
+/** Programs this family looks at. */
+export const VCS_PROGRAMS: readonly string[] = ['git', 'gh', 'git-filter-repo'];
+
 /** git's own options that come before the subcommand and take a value as the next word. */
 const GIT_VALUED = new Set(['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--super-prefix', '--config-env']);
 
