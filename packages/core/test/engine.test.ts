@@ -129,7 +129,7 @@ describe('engine.evaluate', () => {
       builtIn.schema({ '~standard': { version: 1, vendor: 'test', validate: (value: unknown) => ({ value }) } }),
       ...Object.values(builtIn.rtb).map((make) => (make as (o?: object) => Gate)()),
     ];
-    assert.equal(all.length, 11);
+    assert.equal(all.length, 12);
     for (const gate of all) {
       assert.ok(isSignalFree(gate), gate.name);
       assert.throws(() => {

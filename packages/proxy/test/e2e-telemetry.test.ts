@@ -69,7 +69,7 @@ describe('--key ships decisions to the Pecta API', () => {
     for (const e of body.events) {
       assert.equal(e.tool_name, 'read_text_file');
       assert.equal(typeof e.latency_ms, 'number');
-      assert.deepEqual(e.gates.map((g) => g.name), ['filesystem', 'pii', 'content']);
+      assert.deepEqual(e.gates.map((g) => g.name), ['filesystem', 'pii', 'content', 'commands']);
     }
     assert.equal(blocked!.gates.find((g) => g.name === 'pii')!.reason, 'email address detected in output');
     assert.ok(!events.body.includes('jane.doe') && !events.body.includes('Quarterly'));

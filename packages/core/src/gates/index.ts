@@ -10,9 +10,12 @@ import type { Gate } from '../types.js';
 /** The built-in gate factories, as documented in SPEC §2.1: `gates.pii()`, `gates.rtb.bidSanity()`, … */
 export const gates = Object.freeze({ latency, schema, filesystem, pii, content, commands, rtb });
 
-/** The default suite used by `POST /v1/evaluate` and by the proxy: filesystem, pii, content. */
+/**
+ * The default suite used by `POST /v1/evaluate` and by the proxy: filesystem, pii, content, commands. `commands`
+ * joined it after its false alarms on developer prose measured low (docs/quality.md).
+ */
 export function defaultGates(): Gate[] {
-  return [filesystem(), pii(), content()];
+  return [filesystem(), pii(), content(), commands()];
 }
 
 export { commands, content, filesystem, latency, pii, rtb, schema };

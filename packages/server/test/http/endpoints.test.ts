@@ -32,7 +32,7 @@ describe('POST /v1/evaluate', () => {
     const body = r.json();
     assert.deepEqual(Object.keys(body).sort(), ['evaluation_id', 'gates', 'passed', 'reputation', 'total_latency_ms']);
     assert.equal(body.passed, true);
-    assert.deepEqual(body.gates.map((g: { name: string }) => g.name), ['filesystem', 'pii', 'content']);
+    assert.deepEqual(body.gates.map((g: { name: string }) => g.name), ['filesystem', 'pii', 'content', 'commands']);
     for (const g of body.gates) {
       assert.equal(g.passed, true);
       assert.equal(typeof g.latency_ms, 'number');

@@ -9,12 +9,13 @@
  * - `shred` of anything; `dd` writing to a disk device (`of=/dev/sda`); `mkfs*`, `mke2fs`, `mkswap`, `wipefs`,
  *   `blkdiscard`, `sgdisk --zap-all`; a redirection into a disk device (`> /dev/sda`).
  * - `chmod`/`chown`/`chgrp` recursive on the root, a home or a system directory (`chmod -R 777 /`), and
- *   `chmod 777 /` or `chmod 000 /` even without `-R`; `mv` of such a directory (`mv ~ /dev/null`).
+ *   `chmod 777 /` or `chmod 000 /` even without `-R`; `mv` of such a directory (`mv ~ /dev/null`). Paths below
+ *   a system directory (`chown -R app /srv/app/uploads`) are ordinary administration.
  * Safe look-alikes: `chmod 644 file`, `chmod -R u+w build`, `rm -f file.txt`, `rm -r dir` (asks first when it
  * matters), `srm`, `find . -name '*.txt' -exec rm {} \;` (not recursive).
  */
 import { hasOption, operands, options, type Invocation } from './invocation.js';
-import { isBlockDevice, isCatastrophic, isScratch } from './targets.js';
+import { isBlockDevice, isScratch, isSystemRoot } from './targets.js';
 import type { Word } from './tokenize.js';
 
 const FORMATTERS = new Set(['mkfs', 'mke2fs', 'mkswap', 'mkntfs', 'mkdosfs', 'newfs', 'wipefs', 'blkdiscard']);
@@ -41,7 +42,7 @@ export function isDestructiveRm(args: readonly Word[]): boolean {
   const recursive = hasOption(opts, 'r', '--recursive', true) || hasOption(opts, 'R', undefined);
   if (!recursive) return false;
   const targets = operands(args);
-  if (targets.some((t) => isCatastrophic(t.text))) return true;
+  if (targets.some((t) => isSystemRoot(t.text))) return true;
   if (!hasOption(opts, 'f', '--force', true)) return false;
   return targets.length === 0 || !targets.every((t) => isScratch(t.text));
 }
@@ -67,8 +68,9 @@ export function isDestructiveFind(args: readonly Word[]): boolean {
 
 function isOwnershipWipe(name: string, args: readonly Word[]): boolean {
   const opts = options(args);
-  const targets = operands(args).slice(1).map((w) => w.text);
-  if (!targets.some(isCatastrophic)) return false;
+  const reference = hasOption(opts, undefined, '--reference');
+  const targets = operands(args).slice(reference ? 0 : 1).map((w) => w.text);
+  if (!targets.some(isSystemRoot)) return false;
   if (hasOption(opts, 'R', '--recursive')) return true;
   const mode = operands(args)[0]?.text;
   return name === 'chmod' && (mode === '777' || mode === '000' || mode === '0777' || mode === '0000') && targets.some((t) => t === '/');
@@ -77,7 +79,7 @@ function isOwnershipWipe(name: string, args: readonly Word[]): boolean {
 function isMoveAway(args: readonly Word[]): boolean {
   const targets = operands(args);
   if (targets.length < 2) return false;
-  return targets.slice(0, -1).some((t) => t.text === '/' || isCatastrophic(t.text) && !t.text.slice(1).includes('/'));
+  return targets.slice(0, -1).some((t) => isSystemRoot(t.text));
 }
 
 /** A redirection that overwrites a disk device (`cat image > /dev/sda`). */

@@ -41,11 +41,12 @@ export function commands(options?: CommandsOptions): Gate {
     markSignalFree({
       name,
       run(ctx, _signal, budget) {
-        const scan = new CommandScan(enabled);
+        const meter = meterOf(budget);
+        const scan = new CommandScan(enabled, meter);
         walkStrings(ctx.output, (text) => {
           scan.script(text);
           return scan.complete();
-        }, { meter: meterOf(budget), keys: false });
+        }, { meter, keys: false });
         const families = scan.families();
         if (families.length === 0) return { passed: true };
         const details: CommandsDetails = { families };

@@ -36,7 +36,6 @@ const WRAPPERS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ['stdbuf', new Set(['-i', '-o', '-e', '--input', '--output', '--error'])],
   ['xargs', new Set(['-I', '-n', '-P', '-L', '-d', '-E', '-s', '-a', '--max-args', '--max-procs', '--delimiter', '--arg-file'])],
   ['runuser', new Set(['-u', '-g', '-G', '--user', '--group'])],
-  ['watch', new Set(['-n', '--interval'])],
   ['unbuffer', new Set()],
   ['busybox', new Set()],
   ['caffeinate', new Set()],

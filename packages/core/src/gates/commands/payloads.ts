@@ -105,8 +105,9 @@ export function payloadsOf(inv: Invocation): Payload[] {
   if (sqlOptions !== undefined) return sqlPayloads(inv, sqlOptions);
   switch (name) {
     case 'eval':
+      return [{ kind: 'script', text: joined(args), sql: false }];
     case 'watch':
-      return [{ kind: 'script', text: joined(operands(args)), sql: false }];
+      return [{ kind: 'script', text: joined(watchedCommand(args)), sql: false }];
     case 'su':
       return optionValues(args, ['-c', '--command']).map((text) => ({ kind: 'script', text, sql: false }));
     case 'cmd':
@@ -121,6 +122,13 @@ export function payloadsOf(inv: Invocation): Payload[] {
     default:
       return [];
   }
+}
+
+/** `watch [-n secs] [-d] cmd…`: the words after its options. */
+function watchedCommand(args: readonly Word[]): Word[] {
+  let k = 0;
+  while (k < args.length && args[k]!.text.startsWith('-')) k += args[k]!.text === '-n' || args[k]!.text === '--interval' ? 2 : 1;
+  return args.slice(k);
 }
 
 function sqlPayloads(inv: Invocation, names: readonly string[]): Payload[] {

@@ -8,6 +8,7 @@
  * family knows costs one map lookup; a payload is the text of the command's own words (or a join of them), so each
  * level reads at most the characters of the level above, and the depth is bounded.
  */
+import type { Meter } from '../../budget.js';
 import { CLOUD_PROGRAMS, isDestructiveCloudCommand } from './cloud.js';
 import { COMMAND_FAMILIES, type CommandFamily, type EnabledFamilies } from './families.js';
 import { FILE_PROGRAMS, isDestructiveFileCommand, redirectsIntoDisk } from './files.js';
@@ -68,9 +69,12 @@ export class CommandScan {
   readonly #enabled: EnabledFamilies;
   readonly #found = new Set<CommandFamily>();
   readonly #wanted: number;
+  readonly #meter: Meter | undefined;
 
-  constructor(enabled: EnabledFamilies) {
+  /** With a meter, reading charges it (tokenize.ts) so that the evaluation's deadline can stop a long scan. */
+  constructor(enabled: EnabledFamilies, meter?: Meter) {
     this.#enabled = enabled;
+    this.#meter = meter;
     this.#wanted = COMMAND_FAMILIES.filter((family) => enabled[family]).length;
   }
 
@@ -99,7 +103,7 @@ export class CommandScan {
     tokenize(text, (command, functions) => {
       if (functions.size > 0) this.#functions(command, functions);
       this.#command(command, depth, downloadingSubstitutions);
-    }, { sql, worthReading, onFunction });
+    }, { sql, worthReading, onFunction, meter: this.#meter });
   }
 
   /** One command already split into words (an argv array). */

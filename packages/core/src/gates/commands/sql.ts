@@ -60,14 +60,11 @@ function isIdentifier(text: string): boolean {
   return text !== ',';
 }
 
-/** Splits `a, b` / `a,b` / `a ,b` into names; undefined when a word is not an identifier. */
+/** Splits `a, b` / `a,b` / `a ,b` into names; undefined unless it is exactly a comma-separated list of names. */
 function identifierList(words: readonly string[]): string[] | undefined {
-  const names: string[] = [];
-  for (const word of words) {
-    if (!isIdentifier(word) && word !== ',') return undefined;
-    for (const part of word.split(',')) if (part.length > 0) names.push(part);
-  }
-  return names.length > 0 ? names : undefined;
+  if (words.length === 0) return undefined;
+  const names = words.join(' ').split(',').map((part) => part.trim());
+  return names.every((name) => name.length > 0 && !name.includes(' ') && isIdentifier(name)) ? names : undefined;
 }
 
 function lower(words: readonly string[], k: number): string {

@@ -112,6 +112,19 @@ export function isCatastrophic(path: string): boolean {
   return false;
 }
 
+/**
+ * The root, a home directory or a system directory itself (`/`, `~`, `/home/alice`, `/etc`, `/usr/`), not a path
+ * below one: what a recursive permission change or a plain `rm -r` must not touch.
+ */
+export function isSystemRoot(path: string): boolean {
+  const trimmed = trimTrailing(path);
+  if (trimmed === '/' || HOME_SPELLINGS.includes(trimmed) || SYSTEM_DIRECTORIES.includes(trimmed)) return true;
+  for (const parent of ['/home/', '/Users/']) {
+    if (trimmed.startsWith(parent) && !trimmed.slice(parent.length).includes('/')) return true;
+  }
+  return false;
+}
+
 /** A whole disk or partition device (`/dev/sda`, `/dev/nvme0n1p1`, `/dev/disk2`), not `/dev/null` and friends. */
 const BLOCK_DEVICE_PREFIXES = ['sd', 'hd', 'vd', 'xvd', 'nvme', 'mmcblk', 'disk', 'rdisk', 'md', 'dm-', 'mapper/', 'nbd', 'loop'];
 

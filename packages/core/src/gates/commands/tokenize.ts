@@ -21,12 +21,17 @@
  * substitutions nest at most MAX_NESTING deep (deeper `$(` is read as text).
  */
 
+import type { Meter } from '../../budget.js';
+
 /** Words kept per command; later ones are read (quotes, substitutions) but not stored. */
 export const MAX_WORDS = 256;
 /** Substitutions open at once; a deeper `$(` or backtick is read as text. */
 export const MAX_NESTING = 32;
 /** Pieces (quoted parts, escapes, substitutions) kept per word; the rest of a longer word is read, not kept. */
 export const MAX_WORD_PIECES = 4096;
+
+/** Characters read between two charges of the meter. */
+const CHARS_PER_CHARGE = 4096;
 
 /** Stands in a word's text for a command or process substitution. */
 export const SUBSTITUTION_MARK = '\u0001';
@@ -65,6 +70,8 @@ export interface TokenizeOptions {
   worthReading?: (first: Word) => boolean;
   /** Called once per name defined as a shell function (`name() { … }`). */
   onFunction?: (name: string) => void;
+  /** Charged as the text is read (see budget.ts), so that an evaluation's deadline can stop a long read. */
+  meter?: Meter;
   /**
    * Read the text as SQL handed to a database client: newlines are spaces (a statement spans lines, `;` ends it)
    * and `--` starts a comment instead of `#`.
@@ -195,6 +202,7 @@ class Lexer {
   readonly #sink: CommandSink;
   readonly #worthReading: ((first: Word) => boolean) | undefined;
   readonly #onFunction: ((name: string) => void) | undefined;
+  readonly #meter: Meter | undefined;
   readonly #functions = new Set<string>();
   readonly #stack: Frame[] = [];
   readonly #lastSingle: number;
@@ -210,6 +218,7 @@ class Lexer {
     this.#sink = sink;
     this.#worthReading = options.worthReading;
     this.#onFunction = options.onFunction;
+    this.#meter = options.meter;
     this.#lastSingle = text.lastIndexOf("'");
     this.#lastDouble = text.lastIndexOf('"');
     this.#lastBacktick = text.lastIndexOf('`');
@@ -218,7 +227,13 @@ class Lexer {
   run(): void {
     this.#stack.push(this.#listFrame(-1, NO_CLOSER));
     const n = this.#text.length;
+    const meter = this.#meter;
+    let charged = 0;
     while (this.#i < n) {
+      if (meter !== undefined && this.#i - charged >= CHARS_PER_CHARGE) {
+        meter.spendChars(this.#i - charged);
+        charged = this.#i;
+      }
       const frame = this.#stack[this.#stack.length - 1]!;
       if (frame.quote) this.#stepQuoted(frame);
       else this.#stepList(frame);
@@ -387,6 +402,7 @@ class Lexer {
         this.#onFunction?.(name);
       }
       frame.command = newCommand(frame.sub);
+      frame.skipping = false;
       this.#i = j + 1;
       return;
     }
