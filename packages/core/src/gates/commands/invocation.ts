@@ -46,7 +46,11 @@ const OPERAND_BEFORE_COMMAND = new Set(['timeout', 'chroot']);
 
 const MAX_WRAPPERS = 16;
 
+/** Longer words are never a program any detector knows: they are returned as they are, not lower-cased. */
+const MAX_PROGRAM_NAME = 64;
+
 export function programName(text: string): string {
+  if (text.length > MAX_PROGRAM_NAME && text.lastIndexOf('/') < text.length - MAX_PROGRAM_NAME) return text;
   for (let k = 0; k < text.length; k++) {
     const c = text.charCodeAt(k);
     if (c === 0x2f || (c >= 0x41 && c <= 0x5a) || c > 0x7f) {

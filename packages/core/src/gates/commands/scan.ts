@@ -43,6 +43,9 @@ register('cloud', CLOUD_PROGRAMS, isDestructiveCloudCommand);
 
 const REMOTE_CODE = new Set(REMOTE_CODE_PROGRAMS);
 const PAYLOADS = new Set(PAYLOAD_PROGRAMS);
+/** A character that makes a string more than one bare word to a shell. */
+const SHELL_SYNTAX = /[\s;&|`$()<>'"\\{}]/;
+
 /** Read for what they write into a pipe (`echo 'rm -rf /' | sh`). */
 const FEEDERS = new Set(['echo', 'printf']);
 
@@ -98,6 +101,11 @@ export class CommandScan {
 
   /** A command line, a script, or text that may hold some (`sql`: a database client's input). */
   script(text: string, depth = 0, sql = false): void {
+    if (!SHELL_SYNTAX.test(text)) {
+      // One bare word (an id, a number, a name): no quotes, operators or spaces to read, so skip the tokenizer.
+      if (text.length > 0 && isKnownProgram(programName(text))) this.argv([{ text, quoted: false, subs: undefined }], depth);
+      return;
+    }
     const downloadingSubstitutions = new Set<number>();
     const onFunction = (name: string): void => this.#defined(name);
     tokenize(text, (command, functions) => {

@@ -297,10 +297,13 @@ class Lexer {
     }
     if (isBlank(c)) return this.#blank(frame);
     switch (c) {
-      case C_SEMI:
+      case C_SEMI: {
         this.#endCommand(frame, false);
-        this.#i = i + 1;
+        let j = i + 1;
+        while (text.charCodeAt(j) === C_SEMI) j++;
+        this.#i = j;
         return;
+      }
       case C_AMP:
         return this.#ampersand(frame);
       case C_PIPE:
@@ -327,9 +330,18 @@ class Lexer {
 
   #word(frame: ListFrame): WordBuilder {
     if (frame.word === null) {
-      frame.word = frame.skipping && frame.redirect === NONE ? SKIPPED_WORD : { text: '', quoted: false, subs: undefined, pieces: 0 };
+      const dropped = frame.redirect === NONE && (frame.skipping || frame.command.words.length >= MAX_WORDS);
+      frame.word = dropped ? SKIPPED_WORD : { text: '', quoted: false, subs: undefined, pieces: 0 };
     }
     return frame.word;
+  }
+
+  /** Appends `text[start, end)`: sliced only when the word is kept. */
+  #appendRange(frame: ListFrame, start: number, end: number, quoted: boolean): void {
+    const word = this.#word(frame);
+    if (word === SKIPPED_WORD) return;
+    if (quoted) word.quoted = true;
+    if (word.pieces++ < MAX_WORD_PIECES) word.text += this.#text.slice(start, end);
   }
 
   #append(frame: ListFrame, chunk: string, quoted: boolean): void {
@@ -348,7 +360,7 @@ class Lexer {
       if (c < 128 ? SPECIAL[c] === 1 : c === C_NBSP) break;
       j++;
     }
-    this.#append(frame, text.slice(start, j), false);
+    this.#appendRange(frame, start, j, false);
     this.#i = j;
   }
 
@@ -507,7 +519,7 @@ class Lexer {
       return;
     }
     const end = text.indexOf("'", i + 1);
-    this.#append(frame, text.slice(i + 1, end), true);
+    this.#appendRange(frame, i + 1, end, true);
     this.#i = end + 1;
   }
 
@@ -550,7 +562,7 @@ class Lexer {
       else if (c === C_RBRACE && --depth === 0) break;
     }
     const end = Math.min(j + 1, text.length);
-    this.#append(frame, text.slice(start, end), false);
+    this.#appendRange(frame, start, end, false);
     this.#i = end;
   }
 
@@ -565,7 +577,7 @@ class Lexer {
       this.#i = start - 1;
       return;
     }
-    this.#append(frame, text.slice(start, j), true);
+    this.#appendRange(frame, start, j, true);
     this.#i = j + 1;
   }
 
@@ -613,7 +625,7 @@ class Lexer {
       if (d < 128 && DQUOTE_SPECIAL[d] === 1) break;
       j++;
     }
-    this.#append(list, text.slice(i, j), true);
+    this.#appendRange(list, i, j, true);
     this.#i = j;
   }
 
