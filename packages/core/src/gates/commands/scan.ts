@@ -58,13 +58,14 @@ export function programKey(name: string): string {
 function worthReading(first: Word): boolean {
   if (first.subs !== undefined || FEEDERS.has(first.text)) return true;
   const name = programName(first.text);
-  return isKnownProgram(name) || isPrefixWord(first, name);
+  return KNOWN_PROGRAMS.has(name) || name.startsWith('mkfs.') || isPrefixWord(first, name);
 }
+
+const KNOWN_PROGRAMS: ReadonlySet<string> = new Set([...DETECTORS.keys(), ...REMOTE_CODE, ...PAYLOADS]);
 
 /** Whether any family or payload reader cares about this program. */
 export function isKnownProgram(name: string): boolean {
-  const key = programKey(name);
-  return DETECTORS.has(key) || REMOTE_CODE.has(key) || PAYLOADS.has(key);
+  return KNOWN_PROGRAMS.has(programKey(name));
 }
 
 
@@ -133,6 +134,11 @@ export class CommandScan {
   /** `downloadingSubstitutions`: ids of the script's substitutions whose commands download. */
   #command(command: SimpleCommand, depth: number, downloadingSubstitutions: Set<number>): void {
     if (this.complete()) return;
+    if (command.unread && command.redirects.length === 0) {
+      // Nobody reads this program; it only passes on what flows through it.
+      command.carriesDownload = command.pipeFrom !== undefined && command.pipeFrom.carriesDownload;
+      return;
+    }
     if (command.redirects.length > 0) {
       if (this.#wants('files') && redirectsIntoDisk(command.redirects)) this.#report('files');
       if (this.#wants('system') && redirectsIntoSysrq(command.redirects)) this.#report('system');

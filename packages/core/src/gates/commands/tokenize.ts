@@ -55,6 +55,8 @@ export interface SimpleCommand {
   pipeFrom: SimpleCommand | undefined;
   /** Set by the reader (scan.ts): what this command writes to stdout came from the network. */
   carriesDownload: boolean;
+  /** The first word said nobody reads this command (see `worthReading`): only its first word was kept. */
+  unread: boolean;
   /** Id of the substitution the command runs in; -1 at the top level. */
   sub: number;
 }
@@ -169,7 +171,7 @@ const NO_HEREDOCS: readonly PendingHeredoc[] = Object.freeze([]);
 const NO_COMMANDS: readonly SimpleCommand[] = Object.freeze([]);
 
 export function newCommand(sub: number): SimpleCommand {
-  return { words: [], redirects: NO_WORDS, stdin: NO_TEXT, pipeFrom: undefined, sub, carriesDownload: false };
+  return { words: [], redirects: NO_WORDS, stdin: NO_TEXT, pipeFrom: undefined, sub, carriesDownload: false, unread: false };
 }
 
 /** Appends to a list that starts as a shared frozen empty one (most commands never need their own). */
@@ -660,6 +662,7 @@ class Lexer {
       return;
     }
     const previous = frame.previous;
+    command.unread = frame.skipping;
     if (frame.pipes && previous !== undefined) {
       command.pipeFrom = previous;
       // Readers look one stage upstream; once that stage has been read its own link is dead weight, and keeping
