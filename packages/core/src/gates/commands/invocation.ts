@@ -73,10 +73,8 @@ export function isAssignment(word: Word): boolean {
   return true;
 }
 
-/** The word (whose program name is `name`) does not name the program yet: a reserved word, an assignment or a wrapper. */
-export function isPrefixWord(word: Word, name: string): boolean {
-  return RESERVED.has(word.text) || WRAPPERS.has(name) || OPERAND_BEFORE_COMMAND.has(name) || isAssignment(word);
-}
+/** Words that come before the program: reserved words and wrappers (assignments are told by `isAssignment`). */
+export const PREFIX_WORDS: readonly string[] = [...RESERVED, ...WRAPPERS.keys(), ...OPERAND_BEFORE_COMMAND];
 
 /**
  * The invocation a command makes, or undefined when nothing runs or when `wanted` (given the lower-cased program

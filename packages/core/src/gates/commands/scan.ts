@@ -13,7 +13,7 @@ import { CLOUD_PROGRAMS, isDestructiveCloudCommand } from './cloud.js';
 import { COMMAND_FAMILIES, type CommandFamily, type EnabledFamilies } from './families.js';
 import { FILE_PROGRAMS, isDestructiveFileCommand, redirectsIntoDisk } from './files.js';
 import { readInlineCode } from './inline-code.js';
-import { isPrefixWord, onlyDescribes, programName, resolveInvocation, type Invocation } from './invocation.js';
+import { isAssignment, onlyDescribes, PREFIX_WORDS, programName, resolveInvocation, type Invocation } from './invocation.js';
 import { PAYLOAD_PROGRAMS, payloadsOf } from './payloads.js';
 import { isDownloader, isRemoteCodeExecution, REMOTE_CODE_PROGRAMS } from './remote-code.js';
 import { isDestructiveStatement, isMongoDrop, SQL_PROGRAMS } from './sql.js';
@@ -56,12 +56,15 @@ export function programKey(name: string): string {
 
 /** Whether a command starting with this word can matter: the tokenizer keeps the other words only then. */
 function worthReading(first: Word): boolean {
-  if (first.subs !== undefined || FEEDERS.has(first.text)) return true;
-  const name = programName(first.text);
-  return KNOWN_PROGRAMS.has(name) || name.startsWith('mkfs.') || isPrefixWord(first, name);
+  const text = first.text;
+  if (first.subs !== undefined || STARTERS.has(text)) return true;
+  const name = programName(text);
+  return STARTERS.has(name) || name.startsWith('mkfs.') || isAssignment(first);
 }
 
 const KNOWN_PROGRAMS: ReadonlySet<string> = new Set([...DETECTORS.keys(), ...REMOTE_CODE, ...PAYLOADS]);
+/** First words after which a command is worth keeping: known programs, feeders, wrappers and reserved words. */
+const STARTERS: ReadonlySet<string> = new Set([...KNOWN_PROGRAMS, ...FEEDERS, ...PREFIX_WORDS]);
 
 /** Whether any family or payload reader cares about this program. */
 export function isKnownProgram(name: string): boolean {

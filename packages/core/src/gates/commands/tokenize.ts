@@ -88,6 +88,7 @@ const HEREDOC_TABS = 3;
 const HERESTRING = 4;
 
 const NO_CLOSER = -1;
+const UNKNOWN = -2;
 const C_TAB = 0x09;
 const C_NL = 0x0a;
 const C_CR = 0x0d;
@@ -113,6 +114,13 @@ const C_NBSP = 0xa0;
 /** Characters that end a run of plain word characters outside quotes. */
 const SPECIAL = new Uint8Array(128);
 for (const ch of ' \t\n\r\f\v;&|()<>`\'"\\$') SPECIAL[ch.charCodeAt(0)] = 1;
+
+/** What ends a run of skipped words: any character with a meaning to the shell except the blanks between words. */
+const MEANINGFUL = /[\n\r\f\v;&|()<>`'"\\$#\u00a0]/g;
+
+function isWordBreak(c: number): boolean {
+  return c === C_SPACE || c === C_TAB;
+}
 
 /** Characters that end a run of plain characters inside double quotes. */
 const DQUOTE_SPECIAL = new Uint8Array(128);
@@ -207,9 +215,10 @@ class Lexer {
   readonly #meter: Meter | undefined;
   readonly #functions = new Set<string>();
   readonly #stack: Frame[] = [];
-  readonly #lastSingle: number;
-  readonly #lastDouble: number;
-  readonly #lastBacktick: number;
+  // Where the last quote of each kind stands, looked up on first use: a quote after it is never closed.
+  #lastSingleAt = UNKNOWN;
+  #lastDoubleAt = UNKNOWN;
+  #lastBacktickAt = UNKNOWN;
   #i = 0;
   #subs = 0;
   #nesting = 0;
@@ -221,9 +230,21 @@ class Lexer {
     this.#worthReading = options.worthReading;
     this.#onFunction = options.onFunction;
     this.#meter = options.meter;
-    this.#lastSingle = text.lastIndexOf("'");
-    this.#lastDouble = text.lastIndexOf('"');
-    this.#lastBacktick = text.lastIndexOf('`');
+  }
+
+  get #lastSingle(): number {
+    if (this.#lastSingleAt === UNKNOWN) this.#lastSingleAt = this.#text.lastIndexOf("'");
+    return this.#lastSingleAt;
+  }
+
+  get #lastDouble(): number {
+    if (this.#lastDoubleAt === UNKNOWN) this.#lastDoubleAt = this.#text.lastIndexOf('"');
+    return this.#lastDoubleAt;
+  }
+
+  get #lastBacktick(): number {
+    if (this.#lastBacktickAt === UNKNOWN) this.#lastBacktickAt = this.#text.lastIndexOf('`');
+    return this.#lastBacktickAt;
   }
 
   run(): void {
@@ -363,6 +384,27 @@ class Lexer {
       j++;
     }
     this.#appendRange(frame, start, j, false);
+    this.#i = j;
+    if (frame.word === SKIPPED_WORD) this.#skipWords(frame);
+  }
+
+  /**
+   * In a command nobody reads, runs of plain words and blanks carry nothing: they are passed over in one loop (most
+   * prose is such runs), up to the first character that means something to the shell.
+   */
+  #skipWords(frame: ListFrame): void {
+    const text = this.#text;
+    const meaningful = MEANINGFUL;
+    let j = this.#i;
+    for (;;) {
+      meaningful.lastIndex = j;
+      const found = meaningful.exec(text);
+      j = found === null ? text.length : found.index;
+      // `#` starts a comment only at the start of a word; inside one (`issue#4`) it is text.
+      if (found === null || text.charCodeAt(j) !== C_HASH || isWordBreak(text.charCodeAt(j - 1))) break;
+      j++;
+    }
+    if (j > this.#i && isWordBreak(text.charCodeAt(j - 1))) frame.word = null;
     this.#i = j;
   }
 
