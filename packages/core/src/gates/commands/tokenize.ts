@@ -444,8 +444,13 @@ class Lexer {
     this.#i += next === C_AMP ? 2 : 1;
   }
 
-  /** `(` opens a subshell, or after a lone name (`name()`) a function definition, whose name is kept. */
+  /**
+   * `(` opens a subshell, or after a lone name (`name()`) a function definition, whose name is kept. Glued to a word
+   * otherwise (`halt(stream)`, `worker.send(…)`), it is a syntax error to a shell: that command never runs, which is
+   * how code read as a command line stays harmless.
+   */
   #openParen(frame: ListFrame): void {
+    const glued = frame.word !== null;
     this.#endWord(frame);
     const text = this.#text;
     let j = this.#i + 1;
@@ -461,6 +466,11 @@ class Lexer {
       frame.skipping = false;
       this.#i = j + 1;
       return;
+    }
+    if (glued) {
+      frame.command = newCommand(frame.sub);
+      frame.skipping = false;
+      frame.awaitsHeredoc = false;
     }
     this.#endCommand(frame, false);
     frame.parens++;
