@@ -164,6 +164,16 @@ export function operands(args: readonly Word[]): Word[] {
   return out;
 }
 
+/** The first argument that is not an option (or the first after `--`), without building a list. */
+export function firstOperand(args: readonly Word[]): Word | undefined {
+  for (let k = 0; k < args.length; k++) {
+    const text = args[k]!.text;
+    if (text === '--') return args[k + 1];
+    if (text.length < 2 || text.charCodeAt(0) !== 0x2d) return args[k];
+  }
+  return undefined;
+}
+
 /**
  * True when a short option cluster holds `letter` (`-rf` holds `f`) or a long option is `long` (also `--long=…`
  * and, where `abbreviations` allows it as GNU getopt does, an unambiguous prefix of at least 3 characters).

@@ -7,7 +7,7 @@
  * gets a payload.
  */
 import { findStartPaths } from './files.js';
-import { operands, resolveInvocation, type Invocation } from './invocation.js';
+import { firstOperand, operands, resolveInvocation, type Invocation } from './invocation.js';
 import { INLINE_PROGRAM_OPTIONS, isShell } from './remote-code.js';
 import type { Word } from './tokenize.js';
 
@@ -92,14 +92,15 @@ export function payloadsOf(inv: Invocation): Payload[] {
   if (inline !== undefined) {
     const at = programAfterOption(args, inline);
     const program = at !== -1 ? args[at]?.text : undefined;
-    if (isShell(name)) {
-      if (program !== undefined) return [{ kind: 'script', text: name === 'pwsh' || name === 'powershell' ? joined(args.slice(at)) : program, sql: false }];
-      if (operands(args).length > 0 && operands(args)[0]!.text !== '-') return [];
-      return stdinPrograms(inv).map((text) => ({ kind: 'script', text, sql: false }));
+    const shell = isShell(name);
+    if (program !== undefined) {
+      const text = name === 'pwsh' || name === 'powershell' ? joined(args.slice(at)) : program;
+      return [shell ? { kind: 'script', text, sql: false } : { kind: 'code', text }];
     }
-    if (program !== undefined) return [{ kind: 'code', text: program }];
-    if (operands(args).length > 0 && operands(args)[0]!.text !== '-') return [];
-    return stdinPrograms(inv).map((text) => ({ kind: 'code', text }));
+    // A program file operand (`bash install.sh`) is not readable here; `-` means stdin.
+    const first = firstOperand(args);
+    if (first !== undefined && first.text !== '-') return [];
+    return stdinPrograms(inv).map((text): Payload => (shell ? { kind: 'script', text, sql: false } : { kind: 'code', text }));
   }
   const sqlOptions = SQL_CLIENTS.get(name);
   if (sqlOptions !== undefined) return sqlPayloads(inv, sqlOptions);

@@ -8,7 +8,7 @@
  * Safe look-alikes: `curl https://example.com`, `curl -o install.sh …` (saved for review), `bash install.sh`,
  * `curl … | jq .`, `curl … | sh -c 'cat > file'` (the shell runs its -c program, not the download).
  */
-import { hasOption, operands, options, type Invocation } from './invocation.js';
+import { firstOperand, hasOption, options, type Invocation } from './invocation.js';
 
 const DOWNLOADERS = new Set(['curl', 'wget', 'fetch', 'http', 'https', 'xh', 'aria2c', 'iwr', 'irm', 'invoke-webrequest', 'invoke-restmethod']);
 
@@ -53,8 +53,8 @@ export function readsProgramFromStdin(inv: Invocation): boolean {
   const opts = options(inv.args);
   if (opts.some((o) => o.charCodeAt(1) !== 0x2d && holdsAnyLetter(o, inline))) return false;
   if (hasOption(opts, undefined, '--eval') || hasOption(opts, undefined, '--command')) return false;
-  const programs = operands(inv.args);
-  return programs.length === 0 || programs[0]!.text === '-' || hasOption(opts, 's', undefined);
+  const program = firstOperand(inv.args);
+  return program === undefined || program.text === '-' || hasOption(opts, 's', undefined);
 }
 
 /**

@@ -72,9 +72,19 @@ export function isKnownProgram(name: string): boolean {
 }
 
 
+/** Commands remembered to pass over exact repeats (see `#repeats`). */
+const RECENT = 4;
+
+interface Recent {
+  command: SimpleCommand;
+  upstream: boolean;
+}
+
 export class CommandScan {
   readonly #enabled: EnabledFamilies;
   readonly #found = new Set<CommandFamily>();
+  readonly #recent: Recent[] = [];
+  #recentNext = 0;
   readonly #wanted: number;
   readonly #meter: Meter | undefined;
 
@@ -146,8 +156,13 @@ export class CommandScan {
       if (this.#wants('files') && redirectsIntoDisk(command.redirects)) this.#report('files');
       if (this.#wants('system') && redirectsIntoSysrq(command.redirects)) this.#report('system');
     }
-    const inv = resolveInvocation(command, isKnownProgram);
     const upstream = command.pipeFrom !== undefined && command.pipeFrom.carriesDownload;
+    const repeated = this.#repeats(command, upstream);
+    if (repeated !== undefined) {
+      command.carriesDownload = repeated.carriesDownload;
+      return;
+    }
+    const inv = resolveInvocation(command, isKnownProgram);
     const downloading = inv !== undefined && isDownloader(inv);
     command.carriesDownload = downloading || upstream;
     if (command.sub >= 0 && (downloading || holdsSubstitution(command.words, downloadingSubstitutions))) {
@@ -155,6 +170,25 @@ export class CommandScan {
     }
     if (inv === undefined || onlyDescribes(inv.args)) return;
     this.#invocation(inv, depth, upstream, downloadingSubstitutions);
+  }
+
+  /**
+   * One of the last few commands read, word for word, in the same situation (same upstream download, nothing but
+   * plain words): reading it again cannot find anything new, so hostile input made of one command repeated costs a
+   * comparison per repeat. Returns the earlier command, or undefined (and remembers this one).
+   */
+  #repeats(command: SimpleCommand, upstream: boolean): SimpleCommand | undefined {
+    if (command.redirects.length > 0 || command.stdin.length > 0 || command.sub >= 0) return undefined;
+    const words = command.words;
+    for (const word of words) if (word.subs !== undefined) return undefined;
+    for (const recent of this.#recent) {
+      if (recent.upstream === upstream && sameWords(recent.command.words, words)) return recent.command;
+    }
+    const entry = { command, upstream };
+    if (this.#recent.length < RECENT) this.#recent.push(entry);
+    else this.#recent[this.#recentNext] = entry;
+    this.#recentNext = (this.#recentNext + 1) % RECENT;
+    return undefined;
   }
 
   #invocation(inv: Invocation, depth: number, upstream: boolean, downloadingSubstitutions: ReadonlySet<number>): void {
@@ -178,6 +212,14 @@ export class CommandScan {
     if (read.deletes) this.#report('files');
     for (const program of read.shellPrograms) this.script(program, depth);
   }
+}
+
+function sameWords(a: readonly Word[], b: readonly Word[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) {
+    if (a[k]!.text !== b[k]!.text || a[k]!.quoted !== b[k]!.quoted) return false;
+  }
+  return true;
 }
 
 function holdsSubstitution(words: readonly Word[], ids: ReadonlySet<number>): boolean {
