@@ -16,9 +16,11 @@
  *
  * Linear in the input and light on memory: one left-to-right pass with an explicit stack for nesting (no recursion),
  * quote ends and here-document ends found with `indexOf`, every character consumed once. Commands are handed to
- * the caller as they end and not kept, so a megabyte of `a;a;a;…` never builds a megabyte of objects. Two bounds
- * keep hostile input cheap: a command keeps its first MAX_WORDS words (the rest are read, not stored), and
- * substitutions nest at most MAX_NESTING deep (deeper `$(` is read as text).
+ * the caller as they end and not kept, so a megabyte of `a;a;a;…` never builds a megabyte of objects; a command
+ * whose first word the caller does not care about (`worthReading`) keeps only that word, its other words passed over
+ * with one native scan. Three bounds keep hostile input cheap: a command keeps its first MAX_WORDS words, a word its
+ * first MAX_WORD_PIECES pieces (the rest are read, not stored), and substitutions nest at most MAX_NESTING deep
+ * (deeper `$(` is read as text).
  */
 
 import type { Meter } from '../../budget.js';
