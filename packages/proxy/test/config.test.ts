@@ -123,7 +123,7 @@ describe('loadConfigFile and resolveSettings', () => {
     const s = resolveSettings(parseArgs(['node', 'server.js']), {});
     assert.equal(s.command, 'node');
     assert.deepEqual(s.args, ['server.js']);
-    assert.deepEqual(s.gates.map((g) => g.name), ['filesystem', 'pii', 'content']);
+    assert.deepEqual(s.gates.map((g) => g.name), ['filesystem', 'pii', 'content', 'commands']);
     assert.equal(s.timeout, 50);
     assert.equal(s.failFast, true);
     assert.equal(s.dryRun, false);

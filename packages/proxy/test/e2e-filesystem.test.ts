@@ -156,6 +156,7 @@ describe('--dry-run', () => {
       ['filesystem', true],
       ['pii', false],
       ['content', true],
+      ['commands', true],
     ]);
   });
 });

@@ -66,7 +66,7 @@ describe('Relay: server → client', () => {
     assert.match(message.error.data.evaluation_id, /^ev_/);
     assert.deepEqual(
       message.error.data.gates.map((g: { name: string; passed: boolean }) => [g.name, g.passed]),
-      [['filesystem', true], ['pii', false], ['content', true]],
+      [['filesystem', true], ['pii', false], ['content', true], ['commands', true]],
     );
     assert.ok(!h.clientText().includes('jane.doe'));
     assert.ok(!h.clientText().includes('details'));
