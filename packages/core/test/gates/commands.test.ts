@@ -2,6 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { commands, evaluateArgv, evaluateCommand, type CommandsOptions } from '../../src/gates/commands/index.js';
 import { defaultGates } from '../../src/gates/index.js';
+import { BudgetExceeded, Meter } from '../../src/budget.js';
+import { enabledFamilies } from '../../src/gates/commands/families.js';
+import { CommandScan } from '../../src/gates/commands/scan.js';
 import type { GateOutcome } from '../../src/types.js';
 
 const signal = new AbortController().signal;
@@ -389,6 +392,18 @@ describe('commands: quoting, wrappers and nesting', () => {
     assertSafe(["Don't run rm -rf / on a server, it's a bad idea.", 'The "rm -rf" command deletes recursively.']);
   });
 
+  it('reads here-documents as a shell does: tab-stripped bodies, quoted delimiters, several per line', () => {
+    assertFamily('vcs', ['bash <<-EOF\n\tgit reset --hard\n\tEOF', "sh <<'X'\ngit push -f\nX", 'cat <<A; bash <<B\nrm\nA\ngit clean -fdx\nB']);
+    assertSafe(['bash <<EOF\ngit status\nEOF\necho "git reset --hard"', 'cat <<EOF | tee out\ngit reset --hard\nEOF']);
+  });
+
+  it('bounds nesting: substitutions deeper than the limit are text', () => {
+    const deep = `${'echo $('.repeat(40)}git reset --hard${')'.repeat(40)}`;
+    assert.deepEqual(familiesOf(deep), []);
+    const shallow = `${'echo $('.repeat(10)}git reset --hard${')'.repeat(10)}`;
+    assert.deepEqual(familiesOf(shallow), ['vcs']);
+  });
+
   it('evaluates argv arrays word by word', () => {
     assert.deepEqual(evaluateArgv(['git', 'push', '--force']).families, ['vcs']);
     assert.deepEqual(evaluateArgv(['rm', '-rf', '/']).families, ['files']);
@@ -441,6 +456,11 @@ describe('commands gate', () => {
     assert.equal(run('docker system prune -a', { cloud: false }).passed, true);
   });
 
+  it('validates the family switches of evaluateCommand as the gate does', () => {
+    assert.throws(() => evaluateCommand('ls', { shell: true } as never), /evaluateCommand: unknown option "shell"/);
+    assert.throws(() => evaluateArgv(['ls'], { sql: 1 } as never), /evaluateArgv: sql must be a boolean/);
+  });
+
   it('refuses unknown options, non-boolean switches and an empty selection', () => {
     assert.throws(() => commands({ shell: true } as never), /unknown option "shell"/);
     assert.throws(() => commands({ vcs: 'yes' } as never), /vcs must be a boolean/);
@@ -483,6 +503,13 @@ describe('commands: hostile input stays linear', () => {
       assert.equal(evaluateCommand(text).destructive, destructive);
     });
   }
+
+  it('charges the budget while reading one long string, so a deadline stops it part-way', () => {
+    const expired = new Meter(0, () => 1);
+    const scan = new CommandScan(enabledFamilies(undefined, 'test'), expired);
+    assert.throws(() => scan.script(repeat('echo a; ')), BudgetExceeded);
+    assert.doesNotThrow(() => new CommandScan(enabledFamilies(undefined, 'test'), new Meter(Infinity)).script(repeat('echo a; ')));
+  });
 
   it('still finds a command after a long run of junk', () => {
     assert.deepEqual(familiesOf(`${repeat('echo a; ').slice(0, 200_000)}git reset --hard`), ['vcs']);
