@@ -410,6 +410,8 @@ describe('commands: quoting, wrappers and nesting', () => {
     assert.deepEqual(evaluateArgv(['echo', 'rm -rf /']).families, []);
     assert.deepEqual(evaluateArgv(['bash', '-c', 'rm -rf /']).families, ['files']);
     assert.deepEqual(evaluateArgv(['rm', '-rf', 'node_modules']).families, []);
+    assert.deepEqual(evaluateArgv(['reboot']).families, ['system']);
+    assert.deepEqual(evaluateArgv(['git', 'commit', '-m', 'git reset --hard']).families, []);
   });
 
   it('names every family a script holds, in a fixed order', () => {

@@ -27,6 +27,7 @@ export function evaluateCommand(command: string, options?: FamilyOptions): Comma
 /** Judges an argv array (`["git", "push", "--force"]`): each element is one word, nothing is re-split. */
 export function evaluateArgv(argv: readonly string[], options?: FamilyOptions): CommandVerdict {
   const scan = new CommandScan(enabledFamilies(options, 'evaluateArgv'));
-  scan.argv(argv.map((text) => ({ text, quoted: true, subs: undefined })));
+  // Each element is a whole word as the program receives it: nothing to unquote, and a lone word is still a command.
+  scan.argv(argv.map((text) => ({ text, quoted: false, subs: undefined })));
   return verdictOf(scan);
 }
