@@ -5,13 +5,14 @@
 export { createEngine, DEFAULT_TIMEOUT_MS, MAX_GATES, MAX_REASON_LENGTH, REASON_ABORTED, REASON_TIMEOUT } from './engine.js';
 export { newEvaluationId, evaluationIdTime } from './ids.js';
 export { BudgetExceeded, type Budget } from './budget.js';
-export { gates, defaultGates, walkStrings, collectStrings } from './gates/index.js';
+export { gates, defaultGates, walkStrings, collectStrings, evaluateCommand, evaluateArgv } from './gates/index.js';
 export type { WalkOptions } from './gates/index.js';
 export type { LatencyOptions } from './gates/latency.js';
 export type { SchemaOptions, AnySchema, SchemaIssue } from './gates/schema.js';
 export type { FilesystemOptions, FilesystemFamily } from './gates/filesystem.js';
 export type { PiiOptions, PiiDetails, PiiType } from './gates/pii.js';
 export type { ContentOptions } from './gates/content.js';
+export type { CommandFamily, CommandsDetails, CommandsOptions, CommandVerdict, FamilyOptions as CommandFamilyOptions } from './gates/commands/index.js';
 export type {
   AdomainVerifyOptions,
   AudienceSafetyOptions,

@@ -92,8 +92,9 @@ describe('the walker observes the budget', () => {
 
 describe('built-in gates observe the budget on every hostile shape', () => {
   const candidates: Gate[] = [...defaultGates(), builtIn.filesystem({ pathTraversal: false }), builtIn.content({ empty: false })];
-  // The content gate does not read object keys (they are field names, not speech): long keys are no work for it.
-  const littleWork = new Set(['content@long keys']);
+  // The content and commands gates do not read object keys (field names, not speech or commands): long keys are no
+  // work for them.
+  const littleWork = new Set(['content@long keys', 'commands@long keys']);
   for (const [shape, make] of Object.entries(HOSTILE_SHAPES)) {
     it(`stops part-way on ${shape} once the budget is spent`, () => {
       const output = make();

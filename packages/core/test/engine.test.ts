@@ -125,11 +125,12 @@ describe('engine.evaluate', () => {
   it('every built-in gate is marked signal-free and frozen, so its run cannot be swapped for one that listens', () => {
     const all: Gate[] = [
       ...defaultGates(),
+      builtIn.commands(),
       builtIn.latency({ maxMs: 100 }),
       builtIn.schema({ '~standard': { version: 1, vendor: 'test', validate: (value: unknown) => ({ value }) } }),
       ...Object.values(builtIn.rtb).map((make) => (make as (o?: object) => Gate)()),
     ];
-    assert.equal(all.length, 11);
+    assert.equal(all.length, 12);
     for (const gate of all) {
       assert.ok(isSignalFree(gate), gate.name);
       assert.throws(() => {

@@ -1,3 +1,4 @@
+import { commands } from './commands/index.js';
 import { content } from './content.js';
 import { filesystem } from './filesystem.js';
 import { latency } from './latency.js';
@@ -7,12 +8,16 @@ import { schema } from './schema.js';
 import type { Gate } from '../types.js';
 
 /** The built-in gate factories, as documented in docs/sdk.md, Built-in gates: `gates.pii()`, `gates.rtb.bidSanity()`, … */
-export const gates = Object.freeze({ latency, schema, filesystem, pii, content, rtb });
+export const gates = Object.freeze({ latency, schema, filesystem, pii, content, commands, rtb });
 
-/** The default suite used by `POST /v1/evaluate` and by the proxy: filesystem, pii, content. */
+/**
+ * The default suite used by `POST /v1/evaluate` and by the proxy: filesystem, pii, content, as the product's contract
+ * states it. `commands` is opt-in (`gates.commands()`): docs/sdk.md says why.
+ */
 export function defaultGates(): Gate[] {
   return [filesystem(), pii(), content()];
 }
 
-export { content, filesystem, latency, pii, rtb, schema };
+export { commands, content, filesystem, latency, pii, rtb, schema };
+export { evaluateArgv, evaluateCommand } from './commands/index.js';
 export { walkStrings, collectStrings, type WalkOptions } from './walk.js';

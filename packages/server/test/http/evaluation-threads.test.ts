@@ -1,6 +1,5 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Worker } from 'node:worker_threads';
 import { ApiError } from '../../src/errors.js';
 import type { Evaluated } from '../../src/evaluation/evaluate-body.js';
 import { EvaluationThreads } from '../../src/evaluation/evaluation-threads.js';
