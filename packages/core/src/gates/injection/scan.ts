@@ -1,0 +1,53 @@
+/**
+ * Reads one string for every enabled kind of injection evidence and weighs it. Raw-text checks (invisible
+ * characters, template markers, hidden tags and comments) use `indexOf` and single passes; the phrase rules of all
+ * enabled kinds run together over one tokenisation. Total work is linear in the length of the string.
+ */
+import { CONCEALMENT_RULES } from './concealment.js';
+import { EXFILTRATION_RULES } from './exfiltration.js';
+import { findHiddenMarkup, HIDDEN_DIRECTIVE_RULES } from './hidden-directive.js';
+import { findInvisible } from './invisible.js';
+import type { Finding, InjectionKind } from './kinds.js';
+import { OVERRIDE_RULES } from './override.js';
+import { PhraseMatcher, type PhraseRule } from './phrases.js';
+import { findRoleMarkers } from './role-markers.js';
+import { tokenize } from './tokens.js';
+
+const PHRASE_RULES: readonly PhraseRule[] = [
+  ...OVERRIDE_RULES,
+  ...HIDDEN_DIRECTIVE_RULES,
+  ...CONCEALMENT_RULES,
+  ...EXFILTRATION_RULES,
+];
+
+export type EnabledKinds = Readonly<Record<InjectionKind, boolean>>;
+
+export interface InjectionScanner {
+  /** Every finding of the enabled kinds in `text` (rules fire once per text). */
+  findings(text: string): Finding[];
+}
+
+export function injectionScanner(enabled: EnabledKinds): InjectionScanner {
+  const phrases = new PhraseMatcher(PHRASE_RULES.filter((rule) => enabled[rule.kind]));
+  return {
+    findings(text) {
+      const out: Finding[] = [];
+      if (enabled.invisible) findInvisible(text, out);
+      const lower = text.toLowerCase();
+      if (enabled.roleMarker) findRoleMarkers(text, lower, out);
+      if (enabled.hiddenDirective) findHiddenMarkup(lower, out);
+      phrases.scan(tokenize(text), (rule) => {
+        out.push({ kind: rule.kind, rule: rule.id, weight: rule.weight });
+        return false;
+      });
+      return out;
+    },
+  };
+}
+
+/** The evidence of `findings` added up (each rule counts once). */
+export function weigh(findings: readonly Finding[]): number {
+  let total = 0;
+  for (const finding of findings) total += finding.weight;
+  return total;
+}
