@@ -34,6 +34,13 @@ export interface InjectionRecord {
 
 export type Split = 'development' | 'held-out';
 
+interface SourceCounts {
+  positives: number;
+  negatives: number;
+  pecta: { caught: number; falseAlarms: number };
+  vard: { caught: number; falseAlarms: number };
+}
+
 interface Counts {
   pecta: Confusion;
   vard: Confusion;
@@ -43,7 +50,8 @@ export interface InjectionReport {
   dataDir: string;
   records: number;
   splits: Record<Split | 'all', { pecta: Scores; vard: Scores }>;
-  bySource: { source: string; positives: number; negatives: number; pectaHits: number; vardHits: number }[];
+  /** Per source: records of each label, and how many of each the detectors flagged. */
+  bySource: ({ source: string } & SourceCounts)[];
   byKind: Record<string, { pecta: Scores; vard: Scores }>;
   /** Positives caught per evidence kind (a record can count for several). */
   kindHits: Record<string, number>;
@@ -97,7 +105,7 @@ export async function evaluateInjection(dataDir = defaultEvalDir()): Promise<Inj
 
   const splits = { development: newCounts(), 'held-out': newCounts(), all: newCounts() };
   const byKind: Record<string, Counts> = {};
-  const bySource = new Map<string, { positives: number; negatives: number; pectaHits: number; vardHits: number }>();
+  const bySource = new Map<string, SourceCounts>();
   const kindHits: Record<string, number> = Object.fromEntries(INJECTION_KINDS.map((kind) => [kind, 0]));
   const errors: InjectionReport['errors'] = [];
   records.forEach((record, i) => {
@@ -109,11 +117,17 @@ export async function evaluateInjection(dataDir = defaultEvalDir()): Promise<Inj
       tally(counts.pecta, actual, pecta.failed);
       tally(counts.vard, actual, peerFailed);
     }
-    const source = bySource.get(record.source) ?? { positives: 0, negatives: 0, pectaHits: 0, vardHits: 0 };
+    const source = bySource.get(record.source) ?? {
+      positives: 0,
+      negatives: 0,
+      pecta: { caught: 0, falseAlarms: 0 },
+      vard: { caught: 0, falseAlarms: 0 },
+    };
     if (actual) source.positives++;
     else source.negatives++;
-    if (pecta.failed) source.pectaHits++;
-    if (peerFailed) source.vardHits++;
+    const field = actual ? 'caught' : 'falseAlarms';
+    if (pecta.failed) source.pecta[field]++;
+    if (peerFailed) source.vard[field]++;
     bySource.set(record.source, source);
     if (actual && pecta.failed) for (const kind of pecta.details?.kinds ?? []) kindHits[kind]!++;
     if (split === 'development' && actual !== pecta.failed) {
@@ -153,10 +167,13 @@ export function formatInjectionReport(report: InjectionReport): string {
   const positives = report.splits.all.pecta.tp + report.splits.all.pecta.fn;
   lines.push(`  positives caught per evidence kind (of ${positives}; a record can show several):`);
   lines.push(`    ${Object.entries(report.kindHits).map(([kind, n]) => `${kind} ${n}`).join(', ')}`);
-  lines.push('  by source (flagged / records):');
+  lines.push('  by source (positives caught / positives, false alarms / negatives):');
   for (const s of report.bySource) {
-    const label = s.positives > 0 ? `${s.positives} positive` : `${s.negatives} negative`;
-    lines.push(`    ${s.source.padEnd(36)} ${label.padEnd(13)} pecta ${s.pectaHits}  vard ${s.vardHits}`);
+    const part = (d: SourceCounts['pecta']) =>
+      [s.positives > 0 ? `${d.caught}/${s.positives}` : '', s.negatives > 0 ? `fa ${d.falseAlarms}/${s.negatives}` : '']
+        .filter((x) => x.length > 0)
+        .join(' ');
+    lines.push(`    ${s.source.padEnd(36)} pecta ${part(s.pecta).padEnd(18)} vard ${part(s.vard)}`);
   }
   lines.push(
     `  speed: pecta ${Math.round(report.pectaRecordsPerSecond)} records/s, vard ${Math.round(report.vardRecordsPerSecond)} records/s`,

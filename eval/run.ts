@@ -1,10 +1,17 @@
 /**
  * Detector quality on labelled public data (issue #2, docs/quality.md): `npm run eval`.
- * PII on presidio-research's synthetic set, refusals on XSTest completions with human labels.
+ * PII on presidio-research's synthetic set, refusals on XSTest completions with human labels, prompt injection on
+ * injection-dev.jsonl (with vard as peer) and the injection gate's false alarms on node_modules READMEs and sources.
  */
+import { evaluateCorpus, formatCorpusReport } from './injection-corpus.js';
+import { evaluateInjection, formatInjectionReport } from './injection.js';
 import { evaluatePii, formatPiiReport } from './pii.js';
 import { evaluateRefusal, formatRefusalReport } from './refusal.js';
 
 console.log(formatPiiReport(await evaluatePii()));
 console.log('');
 console.log(formatRefusalReport(await evaluateRefusal()));
+console.log('');
+console.log(formatInjectionReport(await evaluateInjection()));
+console.log('');
+console.log(formatCorpusReport(await evaluateCorpus()));

@@ -12,6 +12,7 @@ export type { SchemaOptions, AnySchema, SchemaIssue } from './gates/schema.js';
 export type { FilesystemOptions, FilesystemFamily } from './gates/filesystem.js';
 export type { PiiOptions, PiiDetails, PiiType } from './gates/pii.js';
 export type { ContentOptions } from './gates/content.js';
+export type { InjectionOptions, InjectionDetails, InjectionKind } from './gates/injection.js';
 export type {
   AdomainVerifyOptions,
   AudienceSafetyOptions,

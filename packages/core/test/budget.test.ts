@@ -91,7 +91,12 @@ describe('the walker observes the budget', () => {
 });
 
 describe('built-in gates observe the budget on every hostile shape', () => {
-  const candidates: Gate[] = [...defaultGates(), builtIn.filesystem({ pathTraversal: false }), builtIn.content({ empty: false })];
+  const candidates: Gate[] = [
+    ...defaultGates(),
+    builtIn.filesystem({ pathTraversal: false }),
+    builtIn.content({ empty: false }),
+    builtIn.injection(),
+  ];
   // The content gate does not read object keys (they are field names, not speech): long keys are no work for it.
   const littleWork = new Set(['content@long keys']);
   for (const [shape, make] of Object.entries(HOSTILE_SHAPES)) {

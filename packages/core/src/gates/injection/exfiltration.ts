@@ -12,6 +12,8 @@ const SECRETS =
   'conversation|conversations|history|chat|secrets|secret|keys|key|credentials|credential|password|passwords|tokens|token|data|contents|content|everything|transcript|prompt|context|emails|messages|files|SECRET_PATH';
 const CARRIER =
   'parameter|parameters|param|params|argument|arguments|field|sidenote|query|url|request|notes|metadata|header|headers|body|note';
+/** What only an attacker wants moved into a tool call (a token or password in a header is ordinary API use). */
+const SMUGGLED = 'conversation|conversations|history|chat|secrets|transcript|prompt|memory|SECRET_PATH';
 const REVEAL = 'reveal|print|show|repeat|output|leak|disclose|display|dump|share|tell|give';
 
 export const EXFILTRATION_RULES: readonly PhraseRule[] = [
@@ -22,10 +24,11 @@ export const EXFILTRATION_RULES: readonly PhraseRule[] = [
     'smuggle-in-call',
     'exfiltration',
     1,
-    `include|pass|put|add|append|embed|insert|attach|provide|encode|place ~5 ${SECRETS}|its|their|it ~6 in|into|as|inside ~3 ${CARRIER}`,
+    `include|pass|put|add|append|embed|insert|attach|provide|encode|place ~5 ${SMUGGLED} ~6 in|into|as|inside ~3 ${CARRIER}`,
   ),
   phraseRule('read-key-file', 'exfiltration', 0.5, 'read|cat|open|load|access|retrieve|fetch|get|copy|include|pass|send|upload|contents ~4 SECRET_PATH'),
   phraseRule('key-file-in-call', 'exfiltration', 1, `SECRET_PATH ~8 as|in|into ~3 ${CARRIER}`),
+  phraseRule('hand-over-password', 'exfiltration', 0.5, 'confirm|provide|give|share|reveal|tell|send ~3 the|your|user\'s ~2 password|passwords|secret|credentials'),
   phraseRule('ask-own-secret', 'exfiltration', 1, 'what ~1 is|are ~1 your ~2 secret|password|passwords|key|keys|credentials|system'),
   phraseRule('reveal-own-prompt', 'exfiltration', 1, `${REVEAL} ~3 your|the|my ~2 system|initial|original|hidden|secret ~1 prompt|instructions|message|key|password`),
 ];

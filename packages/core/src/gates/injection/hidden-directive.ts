@@ -27,6 +27,7 @@ export const HIDDEN_DIRECTIVE_RULES: readonly PhraseRule[] = [
   phraseRule('invisible-to-humans', 'hiddenDirective', 1, 'invisible|hidden ~1 to|from ~1 humans|human|users|user|reader|readers'),
   phraseRule('addressed-instruction', 'hiddenDirective', 1, 'ai|agent ~0 instruction|instructions|directive'),
   phraseRule('addressed-note', 'hiddenDirective', 1, `note|message|attention ~1 to|for ~2 ${ADDRESSEE}|automated`),
+  phraseRule('hidden-field', 'hiddenDirective', 0.5, '_hidden|__hidden|_instructions|__instructions|_system_prompt|_ai_instructions'),
   phraseRule('automated-reader', 'hiddenDirective', 0.5, 'automated ~1 screening|analysis|review|scanning ~1 systems|software|tools'),
 ];
 

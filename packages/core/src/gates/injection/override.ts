@@ -8,10 +8,11 @@ import { phraseRule, type PhraseRule } from './phrases.js';
 
 const DISMISS = 'ignore|disregard|forget|overlook|neglect|ignorez|ignorieren|ignora|olvida';
 const GUIDANCE =
-  'instructions|instruction|directives|directive|prompts|guidelines|programming|commands|orders|instructed|told|rules|guidance';
+  'instructions|instruction|directives|prompts|guidelines|programming|commands|orders|instructed|told|rules|guidance';
 const MATERIAL = 'rest|data|content|text|document|webpage|page|resume|function|above|context|information|info|input|email|article|code';
 const SPEAK = 'print|say|state|output|respond|reply|tell|write|report|return|repeat|answer|just|only|instead|simply|echo';
 const ANSWER = 'response|responses|reply|replies|answer|answers|output|message|messages';
+const PERSONA = 'a|an|dan|in|going|free|acting|no|unrestricted|my|the';
 const OWNER = 'developer|developers|creator|administrator|admin|owner|operator';
 
 export const OVERRIDE_RULES: readonly PhraseRule[] = [
@@ -28,7 +29,8 @@ export const OVERRIDE_RULES: readonly PhraseRule[] = [
   ),
   phraseRule('new-task', 'override', 1, 'your ~2 actual|real|true|new|only ~1 task|instructions|objective|goal|role|purpose|mission|job'),
   phraseRule('new-rule', 'override', 1, 'new ~1 mandatory|important|system|updated ~1 rule|rules|instruction|instructions|directive'),
-  phraseRule('you-are-now', 'override', 0.5, "you|you're ~1 are|now ~1 now|a|an|dan|in|going|free|acting|no|unrestricted"),
+  phraseRule('you-are-now', 'override', 0.5, `you ~0 are ~0 now ~1 ${PERSONA}`),
+  phraseRule('you-re-now', 'override', 0.5, `you're ~0 now ~1 ${PERSONA}`),
   phraseRule('from-now-on', 'override', 0.5, "from ~0 now ~0 on ~2 you|you're|your"),
   phraseRule('act-as', 'override', 0.5, 'you ~4 act|acting|pretend|roleplay|simulate|immerse ~2 as|like|to|be|yourself'),
   phraseRule('persona-mode', 'override', 1, 'dan|jailbreak|jailbroken|unrestricted|god|override ~0 mode'),
@@ -37,12 +39,15 @@ export const OVERRIDE_RULES: readonly PhraseRule[] = [
   phraseRule('stop-everything', 'override', 0.5, 'stop ~0 everything'),
   phraseRule('just-say', 'override', 0.5, 'just|simply|only ~0 print|say|respond|reply|output|state|write'),
   phraseRule('answer-only', 'override', 1, 'reply|respond|answer|print|output|say|repeat ~3 only|exactly|verbatim ~3 following'),
-  phraseRule('nothing-else', 'override', 0.5, 'absolutely|and ~0 nothing ~0 else'),
+  phraseRule('nothing-else', 'override', 0.5, 'absolutely ~0 nothing ~0 else'),
   phraseRule('if-asked', 'override', 1, `if ~2 asked|asks|questioned ~8 respond|reply|say|report|answer|tell|state|print`),
   phraseRule('lead-every-answer', 'override', 1, `start|begin|prefix|prepend|preface ~2 your|every|each|all|the|next ~2 ${ANSWER}`),
   phraseRule('answers-must', 'override', 1, `all|every|each|your ~1 ${ANSWER} ~1 must|should|shall ~2 begin|start|include|contain|end`),
   phraseRule('first-output-must', 'override', 1, `your|the ~1 first|next ~1 ${ANSWER} ~1 must|should|shall|is`),
-  phraseRule('before-answering', 'override', 0.5, `before ~2 any|every|responding|answering|replying|processing ~2 other|${ANSWER}|content|to|this`),
+  phraseRule('before-answering', 'override', 0.5, 'before ~0 answering|responding|replying'),
+  phraseRule('before-any-answer', 'override', 0.5, `before ~0 any|every|each ~1 other ~0 ${ANSWER}|content`),
+  phraseRule('emit-before', 'override', 0.5, 'print|output|say|echo|write|prepend ~2 before|first'),
+  phraseRule('override-then-speak', 'override', 1, 'override|bypass ~3 and ~1 output|print|report|respond|reply|state'),
   phraseRule('emit-token', 'override', 0.5, 'output|print|write|echo|say|emit ~2 the ~1 word|token|string|identifier|phrase|marker'),
   phraseRule('must-emit', 'override', 0.5, 'must|always ~2 output|print|say|echo|reply|respond|prepend|write'),
   phraseRule('regardless-of-user', 'override', 0.5, 'regardless ~0 of ~2 user|input|instructions|what'),
@@ -50,5 +55,5 @@ export const OVERRIDE_RULES: readonly PhraseRule[] = [
   phraseRule('focus-only', 'override', 0.5, 'focus ~1 only|exclusively|solely'),
   phraseRule('claims-ownership', 'override', 1, `i'm|im ~0 your ~0 ${OWNER}`),
   phraseRule('claims-ownership-long', 'override', 1, `i ~0 am ~0 your ~0 ${OWNER}`),
-  phraseRule('system-check', 'override', 0.5, 'system ~0 check|reset|upgrade|update'),
+  phraseRule('system-check', 'override', 0.5, 'system ~0 reset|upgrade'),
 ];

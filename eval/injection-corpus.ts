@@ -1,0 +1,109 @@
+/**
+ * False alarms of the `injection` gate on real developer prose and code nobody tuned it to: the README.md files and
+ * the .js/.ts sources under the repository's own `node_modules/`, beside `@andersmyrmel/vard` on the same files.
+ *
+ *   node --conditions=development --import tsx eval/injection-corpus.ts [--list]
+ *
+ * Every file counts as one negative (each is read whole, up to MAX_FILE_CHARS, as a single tool output). Files are
+ * collected in sorted directory order (deterministic for a given install) up to MAX_READMES and MAX_SOURCES, so the
+ * run is bounded. `--list` prints each flagged file with the rule ids that fired (never the matched text).
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import vard from '@andersmyrmel/vard';
+import { injection, type InjectionDetails } from '../packages/core/src/gates/injection.js';
+
+export const MAX_READMES = 1500;
+export const MAX_SOURCES = 3000;
+export const MAX_FILE_CHARS = 200_000;
+
+const ROOT = fileURLToPath(new URL('../node_modules/', import.meta.url));
+const SOURCE = /\.(?:js|mjs|cjs|ts|mts|cts)$/;
+
+export interface CorpusFile {
+  path: string;
+  type: 'readme' | 'source';
+}
+
+/** README.md and source files under `root`, sorted, at most the bounds above (symlinked packages are skipped). */
+export async function collectCorpus(root = ROOT): Promise<CorpusFile[]> {
+  const readmes: CorpusFile[] = [];
+  const sources: CorpusFile[] = [];
+  const pending = [root];
+  while (pending.length > 0 && (readmes.length < MAX_READMES || sources.length < MAX_SOURCES)) {
+    const dir = pending.shift()!;
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) pending.push(path);
+      else if (!entry.isFile()) continue;
+      else if (entry.name.toLowerCase() === 'readme.md' && readmes.length < MAX_READMES) readmes.push({ path, type: 'readme' });
+      else if (SOURCE.test(entry.name) && !entry.name.endsWith('.d.ts') && sources.length < MAX_SOURCES) {
+        sources.push({ path, type: 'source' });
+      }
+    }
+  }
+  return [...readmes, ...sources];
+}
+
+export interface CorpusReport {
+  files: Record<CorpusFile['type'], { total: number; pecta: number; vard: number }>;
+  flagged: { path: string; rules: string[] }[];
+  pectaMsPerFile: number;
+}
+
+export async function evaluateCorpus(): Promise<CorpusReport> {
+  const files = await collectCorpus();
+  const gate = injection();
+  const peer = vard.moderate().maxLength(Number.MAX_SAFE_INTEGER);
+  const never = new AbortController().signal;
+  const report: CorpusReport = {
+    files: { readme: { total: 0, pecta: 0, vard: 0 }, source: { total: 0, pecta: 0, vard: 0 } },
+    flagged: [],
+    pectaMsPerFile: 0,
+  };
+  let pectaMs = 0;
+  for (const file of files) {
+    const text = (await readFile(file.path, 'utf8')).slice(0, MAX_FILE_CHARS);
+    const counts = report.files[file.type];
+    counts.total++;
+    const started = performance.now();
+    const outcome = await gate.run({ agent_id: 'eval', output: text }, never);
+    pectaMs += performance.now() - started;
+    if (!outcome.passed) {
+      counts.pecta++;
+      report.flagged.push({ path: relative(ROOT, file.path), rules: (outcome.details as InjectionDetails).rules });
+    }
+    if (!peer.safeParse(text).safe) counts.vard++;
+  }
+  report.pectaMsPerFile = pectaMs / files.length;
+  return report;
+}
+
+const pct = (n: number, total: number) => `${((100 * n) / Math.max(1, total)).toFixed(2)}%`;
+
+export function formatCorpusReport(report: CorpusReport): string {
+  const lines = ['Injection false alarms on node_modules (README.md and .js/.ts files, each file one negative)'];
+  let total = 0;
+  let pecta = 0;
+  let peer = 0;
+  for (const [type, c] of Object.entries(report.files)) {
+    lines.push(`  ${type.padEnd(7)} ${String(c.total).padStart(5)} files  pecta ${c.pecta} (${pct(c.pecta, c.total)})  vard ${c.vard} (${pct(c.vard, c.total)})`);
+    total += c.total;
+    pecta += c.pecta;
+    peer += c.vard;
+  }
+  lines.push(`  all     ${String(total).padStart(5)} files  pecta ${pecta} (${pct(pecta, total)})  vard ${peer} (${pct(peer, total)})`);
+  lines.push(`  pecta ${report.pectaMsPerFile.toFixed(3)} ms per file`);
+  return lines.join('\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const report = await evaluateCorpus();
+  console.log(formatCorpusReport(report));
+  if (process.argv.includes('--list')) {
+    for (const file of report.flagged) console.log(`  ${file.path}  ${file.rules.join(',')}`);
+  }
+}
