@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { injection, INJECTION_KINDS, type InjectionDetails, type InjectionKind, type InjectionOptions } from '../../src/gates/injection.js';
 import { tokenize, EMAIL, SECRET_PATH, URL } from '../../src/gates/injection/tokens.js';
+import { VOCABULARY } from '../../src/gates/injection/vocabulary.js';
 import { phraseRule, PhraseMatcher } from '../../src/gates/injection/phrases.js';
 import type { GateOutcome } from '../../src/types.js';
 
@@ -140,8 +141,10 @@ describe('injection gate: reasons never quote the input', () => {
 
 describe('injection tokens and phrases', () => {
   it('folds case and curly apostrophes, and turns addresses and key files into placeholders', () => {
-    const { words } = tokenize('DON’T send ~/.ssh/id_rsa to https://x.example/a or bob@example.com.');
-    assert.deepEqual(words, ["don't", 'send', SECRET_PATH, 'to', URL, 'or', EMAIL]);
+    const tokens = tokenize('DON’T send ~/.ssh/id_rsa to https://x.example/a or 12 bob@example.com.');
+    const expected = ["don't", 'send', SECRET_PATH, 'to', URL, 'or', '12', EMAIL].map((word) => VOCABULARY.lookup(word));
+    assert.deepEqual([...tokens.ids.subarray(0, tokens.length)], expected);
+    assert.ok(expected.filter((id) => id >= 0).length >= 6, 'the rule words are in the vocabulary');
   });
 
   it('never joins words across sentences', () => {

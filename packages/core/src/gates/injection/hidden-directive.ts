@@ -31,7 +31,9 @@ export const HIDDEN_DIRECTIVE_RULES: readonly PhraseRule[] = [
   phraseRule('automated-reader', 'hiddenDirective', 0.5, 'automated ~1 screening|analysis|review|scanning ~1 systems|software|tools'),
 ];
 
-export function findHiddenMarkup(lower: string, out: Finding[]): void {
+export function findHiddenMarkup(text: string, lowered: () => string, out: Finding[]): void {
+  if (!text.includes('<')) return;
+  const lower = lowered();
   if (HIDDEN_TAGS.some((tag) => lower.includes(tag))) {
     out.push({ kind: 'hiddenDirective', rule: 'hidden-tag', weight: 1 });
   }

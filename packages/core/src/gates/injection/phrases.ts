@@ -5,6 +5,7 @@
  * rule costs at most (steps × window) look-ups per start word: the scan is linear in the text whatever its content.
  */
 import { EMAIL, PATH, SECRET_PATH, URL, type Tokens } from './tokens.js';
+import { VOCABULARY } from './vocabulary.js';
 import type { InjectionKind } from './kinds.js';
 
 export interface PhraseRule {
@@ -45,47 +46,69 @@ export function phraseRule(id: string, kind: InjectionKind, weight: number, patt
   return { id, kind, weight, steps };
 }
 
-/** All rules of a family, indexed by their first word so that a text word starts only the rules it can start. */
+interface CompiledStep {
+  /** Membership by vocabulary id: 1 when the word fits this step. */
+  member: Uint8Array;
+  gap: number;
+}
+
+interface CompiledRule {
+  rule: PhraseRule;
+  steps: CompiledStep[];
+}
+
+/**
+ * All rules of a family. A text's tokens are vocabulary ids (tokens.ts); every step test is an array read, and a
+ * token starts only the rules whose first step holds its word.
+ */
 export class PhraseMatcher {
-  readonly #byFirstWord = new Map<string, PhraseRule[]>();
+  readonly #byFirstWord: CompiledRule[][] = [];
 
   constructor(rules: readonly PhraseRule[]) {
+    // Words must be numbered before the membership arrays are sized.
+    for (const rule of rules) for (const step of rule.steps) for (const word of step.words) VOCABULARY.add(word);
+    const size = VOCABULARY.size;
     for (const rule of rules) {
-      for (const word of rule.steps[0]!.words) {
-        const list = this.#byFirstWord.get(word);
-        if (list === undefined) this.#byFirstWord.set(word, [rule]);
-        else list.push(rule);
-      }
+      const steps = rule.steps.map((step) => {
+        const member = new Uint8Array(size);
+        for (const word of step.words) member[VOCABULARY.lookup(word)] = 1;
+        return { member, gap: step.gap };
+      });
+      for (const word of rule.steps[0]!.words) (this.#byFirstWord[VOCABULARY.lookup(word)] ??= []).push({ rule, steps });
     }
   }
 
   /** Calls `hit` once per rule that matches somewhere in `tokens`; `hit` returning true stops the scan. */
   scan(tokens: Tokens, hit: (rule: PhraseRule) => boolean): void {
-    const seen = new Set<PhraseRule>();
-    const { words } = tokens;
-    for (let i = 0; i < words.length; i++) {
-      const rules = this.#byFirstWord.get(words[i]!);
+    const { ids, length } = tokens;
+    // Created on the first hit: most texts have none, and this runs once per string of an output.
+    let seen: Set<PhraseRule> | undefined;
+    for (let i = 0; i < length; i++) {
+      const id = ids[i]!;
+      if (id < 0) continue;
+      const rules = this.#byFirstWord[id];
       if (rules === undefined) continue;
-      for (const rule of rules) {
-        if (seen.has(rule) || !matchesAt(rule, tokens, i)) continue;
-        seen.add(rule);
-        if (hit(rule)) return;
+      for (const compiled of rules) {
+        if (seen?.has(compiled.rule) || !matchesAt(compiled.steps, tokens, i)) continue;
+        (seen ??= new Set()).add(compiled.rule);
+        if (hit(compiled.rule)) return;
       }
     }
   }
 }
 
-function matchesAt(rule: PhraseRule, tokens: Tokens, start: number): boolean {
-  const { words, sentence } = tokens;
+function matchesAt(steps: readonly CompiledStep[], tokens: Tokens, start: number): boolean {
+  const { ids, sentence, length } = tokens;
   const inSentence = sentence[start];
   let at = start;
-  for (let s = 1; s < rule.steps.length; s++) {
-    const step = rule.steps[s]!;
-    const last = Math.min(words.length - 1, at + 1 + step.gap);
+  for (let s = 1; s < steps.length; s++) {
+    const step = steps[s]!;
+    const last = Math.min(length - 1, at + 1 + step.gap);
     let found = -1;
     for (let j = at + 1; j <= last; j++) {
       if (sentence[j] !== inSentence) break;
-      if (step.words.has(words[j]!)) {
+      const id = ids[j]!;
+      if (id >= 0 && step.member[id] === 1) {
         found = j;
         break;
       }

@@ -20,6 +20,9 @@ const PHRASE_RULES: readonly PhraseRule[] = [
   ...EXFILTRATION_RULES,
 ];
 
+/** No marker or phrase fits in fewer characters ("[inst]"); shorter strings are read for invisible characters only. */
+export const SHORTEST_EVIDENCE = 6;
+
 export type EnabledKinds = Readonly<Record<InjectionKind, boolean>>;
 
 export interface InjectionScanner {
@@ -33,9 +36,12 @@ export function injectionScanner(enabled: EnabledKinds): InjectionScanner {
     findings(text) {
       const out: Finding[] = [];
       if (enabled.invisible) findInvisible(text, out);
-      const lower = text.toLowerCase();
-      if (enabled.roleMarker) findRoleMarkers(text, lower, out);
-      if (enabled.hiddenDirective) findHiddenMarkup(lower, out);
+      if (text.length < SHORTEST_EVIDENCE) return out;
+      // Lower-cased only when a marker check needs it (slow on long non-ASCII text, and most text has no "<[#").
+      let lower: string | undefined;
+      const lowered = (): string => (lower ??= text.toLowerCase());
+      if (enabled.roleMarker) findRoleMarkers(text, lowered, out);
+      if (enabled.hiddenDirective) findHiddenMarkup(text, lowered, out);
       phrases.scan(tokenize(text), (rule) => {
         out.push({ kind: rule.kind, rule: rule.id, weight: rule.weight });
         return false;

@@ -1,14 +1,18 @@
 /**
- * Turns text into the lower-case word tokens the injection rules read, in one linear pass.
+ * Turns text into the word tokens the injection rules read, in one linear pass, as ids of the rules' vocabulary
+ * (vocabulary.ts): a word no rule mentions is -1 and is never kept as a string, so a megabyte of numbers or prose
+ * costs array writes, not allocations. Only runs short enough to be a word or a placeholder are copied and
+ * lower-cased (lower-casing a megabyte of non-ASCII text is slow).
  *
- * - Zero-width characters are skipped without ending a word, so "ig\u200Bnore" still reads as "ignore".
- * - Curly apostrophes fold to "'" so "don’t" and "don't" are one word.
+ * - Lower case; zero-width characters are skipped without ending a word ("ig\u200Bnore" reads as "ignore"); curly
+ *   apostrophes fold to "'" ("don’t" is "don't").
  * - A run of non-space characters that is a URL, an e-mail address or a file path becomes one placeholder token
  *   (`URL`, `EMAIL`, `PATH`, `SECRET_PATH`): the rules ask "sent to an address" or "read a key file", never for the
  *   address itself, and a path's pieces must not read as words ("/ignore/previous" is not an instruction).
  * - Sentence ends (. ! ? ; and line breaks) are recorded so that a rule never joins words across sentences.
  */
 import { isSecretPath } from './secret-paths.js';
+import { VOCABULARY } from './vocabulary.js';
 
 export const URL = '\u0001url';
 export const EMAIL = '\u0001email';
@@ -16,115 +20,172 @@ export const PATH = '\u0001path';
 export const SECRET_PATH = '\u0001secret-path';
 
 export interface Tokens {
-  /** Lower-case words and placeholders, in order. */
-  words: string[];
-  /** Sentence number of each word: rules match only inside one sentence. */
-  sentence: number[];
+  /** Vocabulary id of each token (-1: a word no rule uses). */
+  ids: Int32Array;
+  /** Sentence number of each token: rules match only inside one sentence. */
+  sentence: Int32Array;
+  /** Tokens in use (the arrays are allocated for the most a text of this length can hold). */
+  length: number;
 }
 
-const ZERO_WIDTH = new Set([0x200b, 0x200c, 0x200d, 0x2060, 0xfeff, 0x180e, 0xad]);
-const CURLY_APOSTROPHES = new Set([0x2018, 0x2019, 0x02bc]);
+/** Longest run still read as one URL, address or path; longer runs are only split into words. */
+export const MAX_PLACEHOLDER_RUN = 2048;
 
-/** Characters that stay inside one run: word characters and the punctuation of URLs, addresses and paths. */
-function isRunCode(code: number): boolean {
-  if (code < 128) {
-    return (
-      (code >= 97 && code <= 122) ||
-      (code >= 65 && code <= 90) ||
-      (code >= 48 && code <= 57) ||
-      code === 39 || // '
-      code === 95 || // _
-      code === 46 || // .
-      code === 126 || // ~
-      code === 47 || // /
-      code === 58 || // :
-      code === 64 || // @
-      code === 45 || // -
-      code === 37 || // %
-      code === 61 || // =
-      code === 38 || // &
-      code === 43 || // +
-      code === 35 || // #
-      code === 63 // ?
-    );
-  }
+/** Per ASCII code: what it does to a run of non-space characters. */
+const OTHER = 0;
+const WORD = 1;
+const SENTENCE_END = 2;
+/** Inside URLs, addresses and paths; between words ("e.g.", "pre-verified") it splits them. */
+const JOINER = 3;
+const ASCII_CLASS = new Uint8Array(128);
+for (let code = 0; code < 128; code++) {
+  const ch = String.fromCharCode(code);
+  if (/[A-Za-z0-9'_]/.test(ch)) ASCII_CLASS[code] = WORD;
+  else if (/[.:@%=&+#?~/-]/.test(ch)) ASCII_CLASS[code] = JOINER;
+  else if (/[\n\r!;]/.test(ch)) ASCII_CLASS[code] = SENTENCE_END;
+  else ASCII_CLASS[code] = OTHER;
+}
+
+function isZeroWidth(code: number): boolean {
+  return code === 0x200b || code === 0x200c || code === 0x200d || code === 0x2060 || code === 0xfeff || code === 0x180e || code === 0xad;
+}
+
+function isCurlyApostrophe(code: number): boolean {
+  return code === 0x2018 || code === 0x2019 || code === 0x02bc;
+}
+
+function isWideRunCode(code: number): boolean {
   return code >= 0xc0 && !(code >= 0x2000 && code <= 0x206f) && !(code >= 0x3000 && code <= 0x303f);
 }
 
-function isSentenceEnd(code: number): boolean {
-  return code === 10 || code === 13 || code === 46 || code === 33 || code === 63 || code === 59;
+function isJoinerCode(code: number): boolean {
+  return code < 128 && ASCII_CLASS[code] === JOINER;
+}
+
+const APOSTROPHE = 39;
+
+class TokenWriter {
+  readonly ids: Int32Array;
+  readonly sentence: Int32Array;
+  length = 0;
+  current = 0;
+
+  constructor(capacity: number) {
+    this.ids = new Int32Array(capacity);
+    this.sentence = new Int32Array(capacity);
+  }
+
+  push(id: number): void {
+    this.ids[this.length] = id;
+    this.sentence[this.length] = this.current;
+    this.length++;
+  }
+
+  /** Pushes `run[start, end)` as one word: its vocabulary id, -1 without even slicing when no rule word can fit. */
+  word(run: string, start: number, end: number): void {
+    while (start < end && run.charCodeAt(start) === APOSTROPHE) start++;
+    while (end > start && run.charCodeAt(end - 1) === APOSTROPHE) end--;
+    if (end <= start) return;
+    const first = run.charCodeAt(start);
+    if ((first >= 48 && first <= 57) || end - start > VOCABULARY.longest) {
+      this.push(-1);
+      return;
+    }
+    const word = (start === 0 && end === run.length ? run : run.slice(start, end)).toLowerCase();
+    // The only key files named without a dot or slash are the SSH private keys (id_rsa, …).
+    const placeholder = word.startsWith('id_') && isSecretPath(word) ? SECRET_PATH : word;
+    this.push(VOCABULARY.lookup(placeholder));
+  }
 }
 
 export function tokenize(text: string): Tokens {
-  const words: string[] = [];
-  const sentence: number[] = [];
-  let current = 0;
-  let run = '';
-  const flush = (): void => {
-    if (run.length === 0) return;
-    const endsSentence = pushRun(run, words, sentence, current);
-    run = '';
-    if (endsSentence) current++;
-  };
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (ZERO_WIDTH.has(code)) continue;
-    if (isRunCode(code)) {
-      run += code >= 65 && code <= 90 ? String.fromCharCode(code + 32) : text[i];
+  // No text of n characters holds more than n / 2 + 1 tokens: each needs a character and a separator.
+  const out = new TokenWriter((text.length >> 1) + 1);
+  let start = -1;
+  let joined = false;
+  let needsCleaning = false;
+  for (let i = 0; i <= text.length; i++) {
+    const code = i < text.length ? text.charCodeAt(i) : 32;
+    let cls: number;
+    if (code < 128) {
+      cls = ASCII_CLASS[code]!;
+    } else if (isZeroWidth(code) || isCurlyApostrophe(code)) {
+      needsCleaning = true;
+      cls = WORD;
+    } else {
+      cls = isWideRunCode(code) ? WORD : OTHER;
+    }
+    if (cls === WORD || cls === JOINER) {
+      if (start < 0) start = i;
+      if (cls === JOINER) joined = true;
       continue;
     }
-    if (CURLY_APOSTROPHES.has(code)) {
-      run += "'";
-      continue;
+    if (start >= 0) {
+      if (!joined && i - start > MAX_PLACEHOLDER_RUN) {
+        // Longer than any word or placeholder: not worth copying, let alone lower-casing.
+        out.push(-1);
+      } else {
+        const run = needsCleaning ? cleanRun(text.slice(start, i)) : text.slice(start, i);
+        if (joined) pushJoinedRun(run, out);
+        else out.word(run, 0, run.length);
+      }
+      start = -1;
+      joined = false;
+      needsCleaning = false;
     }
-    flush();
-    if (isSentenceEnd(code)) current++;
+    if (cls === SENTENCE_END) out.current++;
   }
-  flush();
-  return { words, sentence };
+  return { ids: out.ids, sentence: out.sentence, length: out.length };
 }
 
-const TRAILING = new Set(['.', ',', ':', ';', '?', '!', "'", '-', '/']);
-const SPLIT = /[.:@%=&+#?~/-]+/;
+/** Drops zero-width characters and folds curly apostrophes (only runs that hold them come here). */
+function cleanRun(raw: string): string {
+  let out = '';
+  for (let i = 0; i < raw.length; i++) {
+    const code = raw.charCodeAt(i);
+    if (isZeroWidth(code)) continue;
+    out += isCurlyApostrophe(code) ? "'" : raw[i];
+  }
+  return out;
+}
 
-/** Pushes the tokens of one run; returns true when the run ended a sentence ("done." or "now!"). */
-function pushRun(raw: string, words: string[], sentence: number[], current: number): boolean {
+/** A run holding punctuation: a placeholder, or words split at the punctuation; may end a sentence ("done."). */
+function pushJoinedRun(raw: string, out: TokenWriter): void {
   let start = 0;
   let end = raw.length;
-  while (start < end && (raw[start] === "'" || raw[start] === '-')) start++;
+  while (start < end && (raw.charCodeAt(start) === APOSTROPHE || raw.charCodeAt(start) === 45)) start++;
   let endsSentence = false;
-  while (end > start && TRAILING.has(raw[end - 1]!)) {
-    const ch = raw[end - 1]!;
-    if (ch === '.' || ch === '?' || ch === '!' || ch === ';') endsSentence = true;
+  while (end > start && (isJoinerCode(raw.charCodeAt(end - 1)) || raw.charCodeAt(end - 1) === APOSTROPHE)) {
+    const code = raw.charCodeAt(end - 1);
+    if (code === 46 || code === 63) endsSentence = true; // . ?
     end--;
   }
-  if (end <= start) return endsSentence;
-  const run = start === 0 && end === raw.length ? raw : raw.slice(start, end);
-  const placeholder = placeholderOf(run);
-  if (placeholder !== null) {
-    words.push(placeholder);
-    sentence.push(current);
-    return endsSentence;
+  if (end > start) {
+    const run = start === 0 && end === raw.length ? raw : raw.slice(start, end);
+    const placeholder = run.length <= MAX_PLACEHOLDER_RUN ? placeholderOf(run.toLowerCase()) : null;
+    if (placeholder !== null) out.push(VOCABULARY.lookup(placeholder));
+    else splitWords(run, out);
   }
-  if (!/[.:@%=&+#?~/-]/.test(run)) {
-    words.push(run);
-    sentence.push(current);
-    return endsSentence;
-  }
-  // "e.g." or "pre-verified" or "step:" : the pieces are words; an inner ". " never reaches here (space ends runs).
-  for (const piece of run.split(SPLIT)) {
-    if (piece.length === 0) continue;
-    words.push(piece);
-    sentence.push(current);
-  }
-  return endsSentence;
+  if (endsSentence) out.current++;
 }
 
+/** "e.g." or "pre-verified" or "step:": the pieces between punctuation are words. */
+function splitWords(run: string, out: TokenWriter): void {
+  let pieceStart = 0;
+  for (let i = 0; i <= run.length; i++) {
+    if (i < run.length && !isJoinerCode(run.charCodeAt(i))) continue;
+    if (i > pieceStart) out.word(run, pieceStart, i);
+    pieceStart = i + 1;
+  }
+}
+
+/** `run` is lower case and at most MAX_PLACEHOLDER_RUN long. */
 function placeholderOf(run: string): string | null {
   if (run.includes('://') || run.startsWith('www.')) return URL;
   const at = run.indexOf('@');
   if (at > 0 && run.indexOf('.', at) > at + 1) return EMAIL;
-  if (isSecretPath(run)) return SECRET_PATH;
-  if (run.includes('/') || run.startsWith('~')) return PATH;
+  const slash = run.includes('/');
+  if ((slash || run.includes('.')) && isSecretPath(run)) return SECRET_PATH;
+  if (slash || run.startsWith('~')) return PATH;
   return null;
 }
