@@ -150,9 +150,13 @@ describe('injection tokens and phrases', () => {
   it('never joins words across sentences', () => {
     const matcher = new PhraseMatcher([phraseRule('t', 'override', 1, 'ignore ~3 instructions')]);
     const fired: string[] = [];
-    matcher.scan(tokenize('Ignore it. Instructions follow.'), (rule) => void fired.push(rule.id) ?? false);
+    const record = (rule: { id: string }): boolean => {
+      fired.push(rule.id);
+      return false;
+    };
+    matcher.scan(tokenize('Ignore it. Instructions follow.'), record);
     assert.deepEqual(fired, []);
-    matcher.scan(tokenize('Ignore the instructions.'), (rule) => void fired.push(rule.id) ?? false);
+    matcher.scan(tokenize('Ignore the instructions.'), record);
     assert.deepEqual(fired, ['t']);
   });
 
