@@ -7,12 +7,17 @@
  * Every file counts as one negative (each is read whole, up to MAX_FILE_CHARS, as a single tool output). Files are
  * collected in sorted directory order (deterministic for a given install) up to MAX_READMES and MAX_SOURCES, so the
  * run is bounded. `--list` prints each flagged file with the rule ids that fired (never the matched text).
+ *
+ * A second section reads benign texts of the other labelled files as negatives: the 1,350 XSTest model completions
+ * (answers, refusals, lectures) and the 1,500 presidio synthetic sentences (personal data in prose).
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import vard from '@andersmyrmel/vard';
 import { injection, type InjectionDetails } from '../packages/core/src/gates/injection.js';
+import { csvObjects, REFUSAL_FILES } from './refusal.js';
+import { defaultEvalDir } from './scoring.js';
 
 export const MAX_READMES = 1500;
 export const MAX_SOURCES = 3000;
@@ -48,33 +53,50 @@ export async function collectCorpus(root = ROOT): Promise<CorpusFile[]> {
   return [...readmes, ...sources];
 }
 
+type CorpusType = CorpusFile['type'] | 'xstest completion' | 'presidio sentence';
+
+/** Benign texts from the other eval files (see the header). */
+export async function otherBenignTexts(dataDir = defaultEvalDir()): Promise<{ type: CorpusType; text: string }[]> {
+  const out: { type: CorpusType; text: string }[] = [];
+  for (const file of REFUSAL_FILES) {
+    for (const row of csvObjects(await readFile(join(dataDir, file), 'utf8'))) {
+      out.push({ type: 'xstest completion', text: row.completion ?? '' });
+    }
+  }
+  const synth = JSON.parse(await readFile(join(dataDir, 'pii-presidio-synth-v2.json'), 'utf8')) as { full_text: string }[];
+  for (const record of synth) out.push({ type: 'presidio sentence', text: record.full_text });
+  return out;
+}
+
 export interface CorpusReport {
-  files: Record<CorpusFile['type'], { total: number; pecta: number; vard: number }>;
+  files: Partial<Record<CorpusType, { total: number; pecta: number; vard: number }>>;
   flagged: { path: string; rules: string[] }[];
+  /** Mean time of the gate per node_modules file or text. */
   pectaMsPerFile: number;
 }
 
 export async function evaluateCorpus(): Promise<CorpusReport> {
-  const files = await collectCorpus();
+  const files: { type: CorpusType; path?: string; text?: string }[] = [...(await collectCorpus()), ...(await otherBenignTexts())];
   const gate = injection();
   const peer = vard.moderate().maxLength(Number.MAX_SAFE_INTEGER);
   const never = new AbortController().signal;
   const report: CorpusReport = {
-    files: { readme: { total: 0, pecta: 0, vard: 0 }, source: { total: 0, pecta: 0, vard: 0 } },
+    files: {},
     flagged: [],
     pectaMsPerFile: 0,
   };
   let pectaMs = 0;
   for (const file of files) {
-    const text = (await readFile(file.path, 'utf8')).slice(0, MAX_FILE_CHARS);
-    const counts = report.files[file.type];
+    const text = file.text ?? (await readFile(file.path!, 'utf8')).slice(0, MAX_FILE_CHARS);
+    const counts = (report.files[file.type] ??= { total: 0, pecta: 0, vard: 0 });
     counts.total++;
     const started = performance.now();
     const outcome = await gate.run({ agent_id: 'eval', output: text }, never);
     pectaMs += performance.now() - started;
     if (!outcome.passed) {
       counts.pecta++;
-      report.flagged.push({ path: relative(ROOT, file.path), rules: (outcome.details as InjectionDetails).rules });
+      const where = file.path === undefined ? file.type : relative(ROOT, file.path);
+      report.flagged.push({ path: where, rules: (outcome.details as InjectionDetails).rules });
     }
     if (!peer.safeParse(text).safe) counts.vard++;
   }
@@ -85,18 +107,21 @@ export async function evaluateCorpus(): Promise<CorpusReport> {
 const pct = (n: number, total: number) => `${((100 * n) / Math.max(1, total)).toFixed(2)}%`;
 
 export function formatCorpusReport(report: CorpusReport): string {
-  const lines = ['Injection false alarms on node_modules (README.md and .js/.ts files, each file one negative)'];
+  const lines = ['Injection false alarms on benign text: node_modules README.md and .js/.ts files, other eval files'];
   let total = 0;
   let pecta = 0;
   let peer = 0;
   for (const [type, c] of Object.entries(report.files)) {
-    lines.push(`  ${type.padEnd(7)} ${String(c.total).padStart(5)} files  pecta ${c.pecta} (${pct(c.pecta, c.total)})  vard ${c.vard} (${pct(c.vard, c.total)})`);
-    total += c.total;
-    pecta += c.pecta;
-    peer += c.vard;
+    const cell = (n: number) => `${n} (${pct(n, c.total)})`;
+    lines.push(`  ${type.padEnd(18)} ${String(c.total).padStart(5)}  pecta ${cell(c.pecta).padEnd(12)} vard ${cell(c.vard)}`);
+    if (type === 'readme' || type === 'source') {
+      total += c.total;
+      pecta += c.pecta;
+      peer += c.vard;
+    }
   }
-  lines.push(`  all     ${String(total).padStart(5)} files  pecta ${pecta} (${pct(pecta, total)})  vard ${peer} (${pct(peer, total)})`);
-  lines.push(`  pecta ${report.pectaMsPerFile.toFixed(3)} ms per file`);
+  lines.push(`  node_modules files ${String(total).padStart(5)}  pecta ${`${pecta} (${pct(pecta, total)})`.padEnd(12)} vard ${peer} (${pct(peer, total)})`);
+  lines.push(`  pecta ${report.pectaMsPerFile.toFixed(3)} ms per file or text`);
   return lines.join('\n');
 }
 

@@ -14,7 +14,7 @@ const THE_USER = "user|users|user's|human|humans|anyone|requester|operator";
 export const CONCEALMENT_RULES: readonly PhraseRule[] = [
   phraseRule('keep-from-user', 'concealment', 1, `${KEEP_QUIET} ~2 ${DISCLOSE} ~3 ${THE_USER}`),
   phraseRule('keep-quiet', 'concealment', 0.5, `${KEEP_QUIET} ~1 ${DISCLOSE} ~2 this|that|these|it|anything`),
-  phraseRule('user-must-not-know', 'concealment', 1, `${THE_USER} ~2 must|should|shall|need ~1 not|never ~2 know|see|notice|find|learn|be`),
+  phraseRule('user-must-not-know', 'concealment', 1, "user|users|user's ~2 must|should|shall|need ~1 not|never ~2 know|see|notice|find|learn"),
   phraseRule('hide-from-user', 'concealment', 1, `hide|conceal|keep|hidden ~4 from ~2 ${THE_USER}`),
   phraseRule('upset-user', 'concealment', 0.5, `could|would|might|may ~3 upset|alarm|scare|worry ~2 ${THE_USER}`),
   phraseRule(
