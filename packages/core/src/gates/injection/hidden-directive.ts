@@ -9,7 +9,7 @@
 import { ADDRESSEE } from './addressee.js';
 import type { Finding } from './kinds.js';
 import { phraseRule, PhraseMatcher, type PhraseRule } from './phrases.js';
-import { tokenize } from './tokens.js';
+import { MARK_ANGLE, tokenize } from './tokens.js';
 
 const HIDDEN_TAGS: readonly string[] = ['<important>', '</important>', '<secret>', '<hidden>', '<critical>'];
 
@@ -31,8 +31,9 @@ export const HIDDEN_DIRECTIVE_RULES: readonly PhraseRule[] = [
   phraseRule('automated-reader', 'hiddenDirective', 0.5, 'automated ~1 screening|analysis|review|scanning ~1 systems|software|tools'),
 ];
 
-export function findHiddenMarkup(text: string, lowered: () => string, out: Finding[]): void {
-  if (!text.includes('<')) return;
+/** `marks` are the tokenizer's MARK_* bits: without a "<" there is neither a tag nor a comment. */
+export function findHiddenMarkup(marks: number, lowered: () => string, out: Finding[]): void {
+  if (!(marks & MARK_ANGLE)) return;
   const lower = lowered();
   if (HIDDEN_TAGS.some((tag) => lower.includes(tag))) {
     out.push({ kind: 'hiddenDirective', rule: 'hidden-tag', weight: 1 });

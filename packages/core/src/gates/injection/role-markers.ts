@@ -8,6 +8,7 @@
  * Every marker is found with `indexOf` (one linear search each) and line starts are visited once.
  */
 import type { Finding } from './kinds.js';
+import { MARK_ANGLE, MARK_BRACKET, MARK_CAPITAL, MARK_COLON, MARK_HASH } from './tokens.js';
 
 /** Searched in the lower-cased text. */
 const TEMPLATE_MARKERS: readonly string[] = [
@@ -52,24 +53,18 @@ const SHOUTED_MARKERS: readonly string[] = [
 
 const MAX_LABEL_INDENT = 4;
 
-export function findRoleMarkers(text: string, lowered: () => string, out: Finding[]): void {
-  // Every template marker holds "<", "[" or "#", every shouted one a capital S, A, C, F, M or O: most text has
-  // neither, and one search for a character is cheaper than twenty for a marker.
-  if (hasAny(text, '<[#') && TEMPLATE_MARKERS.some((marker) => lowered().includes(marker))) {
+/** `marks` are the tokenizer's MARK_* bits: a text without "<", "[" or "#" holds no template marker, and so on. */
+export function findRoleMarkers(text: string, marks: number, lowered: () => string, out: Finding[]): void {
+  if (marks & (MARK_ANGLE | MARK_BRACKET | MARK_HASH) && TEMPLATE_MARKERS.some((marker) => lowered().includes(marker))) {
     out.push({ kind: 'roleMarker', rule: 'template-marker', weight: 1 });
   }
-  if (hasAny(text, 'SACFMO[') && SHOUTED_MARKERS.some((marker) => text.includes(marker))) {
+  if (marks & MARK_CAPITAL && SHOUTED_MARKERS.some((marker) => text.includes(marker))) {
     out.push({ kind: 'roleMarker', rule: 'shouted-header', weight: 1 });
   }
-  if (!text.includes(':')) return;
-  const labels = lineLabels(lowered());
+  if (!(marks & MARK_COLON)) return;
+  const labels = lineLabels(text);
   if (labels.assistant && labels.user) out.push({ kind: 'roleMarker', rule: 'fake-conversation', weight: 1 });
   else if (labels.system) out.push({ kind: 'roleMarker', rule: 'system-line', weight: 0.5 });
-}
-
-function hasAny(text: string, chars: string): boolean {
-  for (const ch of chars) if (text.includes(ch)) return true;
-  return false;
 }
 
 interface LineLabels {
@@ -78,20 +73,31 @@ interface LineLabels {
   user: boolean;
 }
 
-/** Which turn labels start a line (after a little indentation, quote or list marks). */
-function lineLabels(lower: string): LineLabels {
+/** Which turn labels start a line (after a little indentation, quote or list marks), in any case. */
+function lineLabels(text: string): LineLabels {
   const labels: LineLabels = { system: false, assistant: false, user: false };
   let start = 0;
-  while (start < lower.length) {
+  while (start < text.length) {
     let i = start;
-    const limit = Math.min(lower.length, start + MAX_LABEL_INDENT);
-    while (i < limit && ' \t>#-*'.includes(lower[i]!)) i++;
-    if (lower.startsWith('system:', i)) labels.system = true;
-    else if (lower.startsWith('assistant:', i)) labels.assistant = true;
-    else if (lower.startsWith('user:', i) || lower.startsWith('human:', i)) labels.user = true;
-    const next = lower.indexOf('\n', start);
+    const limit = Math.min(text.length, start + MAX_LABEL_INDENT);
+    while (i < limit && ' \t>#-*'.includes(text[i]!)) i++;
+    if (startsWithLabel(text, i, 'system:')) labels.system = true;
+    else if (startsWithLabel(text, i, 'assistant:')) labels.assistant = true;
+    else if (startsWithLabel(text, i, 'user:') || startsWithLabel(text, i, 'human:')) labels.user = true;
+    const next = text.indexOf('\n', start);
     if (next < 0) break;
     start = next + 1;
   }
   return labels;
+}
+
+/** `label` (lower-case letters and a colon) at `at`, letters compared in either case. */
+function startsWithLabel(text: string, at: number, label: string): boolean {
+  if (at + label.length > text.length) return false;
+  for (let k = 0; k < label.length; k++) {
+    const code = text.charCodeAt(at + k);
+    const folded = code >= 65 && code <= 90 ? code + 32 : code;
+    if (folded !== label.charCodeAt(k)) return false;
+  }
+  return true;
 }

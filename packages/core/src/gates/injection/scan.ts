@@ -35,14 +35,19 @@ export function injectionScanner(enabled: EnabledKinds): InjectionScanner {
   return {
     findings(text) {
       const out: Finding[] = [];
-      if (enabled.invisible) findInvisible(text, out);
-      if (text.length < SHORTEST_EVIDENCE) return out;
-      // Lower-cased only when a marker check needs it (slow on long non-ASCII text, and most text has no "<[#").
+      if (text.length < SHORTEST_EVIDENCE) {
+        if (enabled.invisible) findInvisible(text, out);
+        return out;
+      }
+      const tokens = tokenize(text);
+      // Every invisible character lies at or above U+180E; the tokenizer has already looked at each one.
+      if (enabled.invisible && tokens.wide) findInvisible(text, out);
+      // Lower-cased only when a marker check needs it (slow on long non-ASCII text; most text has no "<", "[", "#").
       let lower: string | undefined;
       const lowered = (): string => (lower ??= text.toLowerCase());
-      if (enabled.roleMarker) findRoleMarkers(text, lowered, out);
-      if (enabled.hiddenDirective) findHiddenMarkup(text, lowered, out);
-      phrases.scan(tokenize(text), (rule) => {
+      if (enabled.roleMarker) findRoleMarkers(text, tokens.marks, lowered, out);
+      if (enabled.hiddenDirective) findHiddenMarkup(tokens.marks, lowered, out);
+      phrases.scan(tokens, (rule) => {
         out.push({ kind: rule.kind, rule: rule.id, weight: rule.weight });
         return false;
       });

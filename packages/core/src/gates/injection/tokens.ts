@@ -26,7 +26,24 @@ export interface Tokens {
   sentence: Int32Array;
   /** Tokens in use (the arrays are allocated for the most a text of this length can hold). */
   length: number;
+  /** True when the text has a character at or above U+180E, where every invisible character lies. */
+  wide: boolean;
+  /** Which marker characters the text holds (MARK_* bits), so marker checks can skip texts without them. */
+  marks: number;
 }
+
+export const MARK_ANGLE = 1; // <
+export const MARK_BRACKET = 2; // [
+export const MARK_HASH = 4; // #
+export const MARK_COLON = 8; // :
+export const MARK_CAPITAL = 16; // A-Z
+
+const MARK_OF = new Uint8Array(128);
+MARK_OF[60] = MARK_ANGLE;
+MARK_OF[91] = MARK_BRACKET;
+MARK_OF[35] = MARK_HASH;
+MARK_OF[58] = MARK_COLON;
+for (let code = 65; code <= 90; code++) MARK_OF[code] = MARK_CAPITAL;
 
 /** Longest run still read as one URL, address or path; longer runs are only split into words. */
 export const MAX_PLACEHOLDER_RUN = 2048;
@@ -64,6 +81,11 @@ function isJoinerCode(code: number): boolean {
 
 const APOSTROPHE = 39;
 
+/** "id_" in any case at `start`. */
+function startsWithId(run: string, start: number): boolean {
+  return (run.charCodeAt(start) | 32) === 105 && (run.charCodeAt(start + 1) | 32) === 100 && run.charCodeAt(start + 2) === 95;
+}
+
 class TokenWriter {
   readonly ids: Int32Array;
   readonly sentence: Int32Array;
@@ -86,15 +108,13 @@ class TokenWriter {
     while (start < end && run.charCodeAt(start) === APOSTROPHE) start++;
     while (end > start && run.charCodeAt(end - 1) === APOSTROPHE) end--;
     if (end <= start) return;
-    const first = run.charCodeAt(start);
-    if ((first >= 48 && first <= 57) || end - start > VOCABULARY.longest) {
-      this.push(-1);
+    if (!VOCABULARY.mayHold(run, start, end)) {
+      // The only key files named without a dot or slash are the SSH private keys (id_rsa, …).
+      const keyFile = startsWithId(run, start) && end - start <= MAX_PLACEHOLDER_RUN && isSecretPath(run.slice(start, end).toLowerCase());
+      this.push(keyFile ? VOCABULARY.lookup(SECRET_PATH) : -1);
       return;
     }
-    const word = (start === 0 && end === run.length ? run : run.slice(start, end)).toLowerCase();
-    // The only key files named without a dot or slash are the SSH private keys (id_rsa, …).
-    const placeholder = word.startsWith('id_') && isSecretPath(word) ? SECRET_PATH : word;
-    this.push(VOCABULARY.lookup(placeholder));
+    this.push(VOCABULARY.lookup((start === 0 && end === run.length ? run : run.slice(start, end)).toLowerCase()));
   }
 }
 
@@ -104,15 +124,20 @@ export function tokenize(text: string): Tokens {
   let start = -1;
   let joined = false;
   let needsCleaning = false;
+  let wide = false;
+  let marks = 0;
   for (let i = 0; i <= text.length; i++) {
     const code = i < text.length ? text.charCodeAt(i) : 32;
     let cls: number;
     if (code < 128) {
       cls = ASCII_CLASS[code]!;
+      marks |= MARK_OF[code]!;
     } else if (isZeroWidth(code) || isCurlyApostrophe(code)) {
       needsCleaning = true;
+      wide ||= code >= 0x180e;
       cls = WORD;
     } else {
+      wide ||= code >= 0x180e;
       cls = isWideRunCode(code) ? WORD : OTHER;
     }
     if (cls === WORD || cls === JOINER) {
@@ -135,7 +160,7 @@ export function tokenize(text: string): Tokens {
     }
     if (cls === SENTENCE_END) out.current++;
   }
-  return { ids: out.ids, sentence: out.sentence, length: out.length };
+  return { ids: out.ids, sentence: out.sentence, length: out.length, wide, marks };
 }
 
 /** Drops zero-width characters and folds curly apostrophes (only runs that hold them come here). */
