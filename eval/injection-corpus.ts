@@ -1,6 +1,7 @@
 /**
  * False alarms of the `injection` gate on real developer prose and code nobody tuned it to: the README.md files and
- * the .js/.ts sources under the repository's own `node_modules/`, beside `@andersmyrmel/vard` on the same files.
+ * the .js/.ts sources under the repository's own `node_modules/`, beside `@andersmyrmel/vard` (strict and moderate
+ * presets, as in injection.ts) on the same files.
  *
  *   node --conditions=development --import tsx eval/injection-corpus.ts [--list]
  *
@@ -16,6 +17,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import vard from '@andersmyrmel/vard';
 import { injection, type InjectionDetails } from '../packages/core/src/gates/injection.js';
+import { DETECTORS, type Detector } from './injection.js';
 import { csvObjects, REFUSAL_FILES } from './refusal.js';
 import { defaultEvalDir } from './scoring.js';
 
@@ -69,7 +71,7 @@ export async function otherBenignTexts(dataDir = defaultEvalDir()): Promise<{ ty
 }
 
 export interface CorpusReport {
-  files: Partial<Record<CorpusType, { total: number; pecta: number; vard: number }>>;
+  files: Partial<Record<CorpusType, { total: number } & Record<Detector, number>>>;
   flagged: { path: string; rules: string[] }[];
   /** Mean time of the gate per node_modules file or text. */
   pectaMsPerFile: number;
@@ -78,7 +80,8 @@ export interface CorpusReport {
 export async function evaluateCorpus(): Promise<CorpusReport> {
   const files: { type: CorpusType; path?: string; text?: string }[] = [...(await collectCorpus()), ...(await otherBenignTexts())];
   const gate = injection();
-  const peer = vard.moderate().maxLength(Number.MAX_SAFE_INTEGER);
+  const strict = vard.strict().maxLength(Number.MAX_SAFE_INTEGER);
+  const moderate = vard.moderate().maxLength(Number.MAX_SAFE_INTEGER);
   const never = new AbortController().signal;
   const report: CorpusReport = {
     files: {},
@@ -88,7 +91,7 @@ export async function evaluateCorpus(): Promise<CorpusReport> {
   let pectaMs = 0;
   for (const file of files) {
     const text = file.text ?? (await readFile(file.path!, 'utf8')).slice(0, MAX_FILE_CHARS);
-    const counts = (report.files[file.type] ??= { total: 0, pecta: 0, vard: 0 });
+    const counts = (report.files[file.type] ??= { total: 0, pecta: 0, 'vard strict': 0, 'vard moderate': 0 });
     counts.total++;
     const started = performance.now();
     const outcome = await gate.run({ agent_id: 'eval', output: text }, never);
@@ -98,7 +101,8 @@ export async function evaluateCorpus(): Promise<CorpusReport> {
       const where = file.path === undefined ? file.type : relative(ROOT, file.path);
       report.flagged.push({ path: where, rules: (outcome.details as InjectionDetails).rules });
     }
-    if (!peer.safeParse(text).safe) counts.vard++;
+    if (!strict.safeParse(text).safe) counts['vard strict']++;
+    if (!moderate.safeParse(text).safe) counts['vard moderate']++;
   }
   report.pectaMsPerFile = pectaMs / files.length;
   return report;
@@ -108,19 +112,17 @@ const pct = (n: number, total: number) => `${((100 * n) / Math.max(1, total)).to
 
 export function formatCorpusReport(report: CorpusReport): string {
   const lines = ['Injection false alarms on benign text: node_modules README.md and .js/.ts files, other eval files'];
-  let total = 0;
-  let pecta = 0;
-  let peer = 0;
+  const sum: { total: number } & Record<Detector, number> = { total: 0, pecta: 0, 'vard strict': 0, 'vard moderate': 0 };
+  const line = (label: string, c: { total: number } & Record<Detector, number>) =>
+    `  ${label.padEnd(18)} ${String(c.total).padStart(5)}  ${DETECTORS.map((d) => `${d} ${`${c[d]} (${pct(c[d], c.total)})`.padEnd(13)}`).join(' ')}`;
   for (const [type, c] of Object.entries(report.files)) {
-    const cell = (n: number) => `${n} (${pct(n, c.total)})`;
-    lines.push(`  ${type.padEnd(18)} ${String(c.total).padStart(5)}  pecta ${cell(c.pecta).padEnd(12)} vard ${cell(c.vard)}`);
+    lines.push(line(type, c));
     if (type === 'readme' || type === 'source') {
-      total += c.total;
-      pecta += c.pecta;
-      peer += c.vard;
+      sum.total += c.total;
+      for (const d of DETECTORS) sum[d] += c[d];
     }
   }
-  lines.push(`  node_modules files ${String(total).padStart(5)}  pecta ${`${pecta} (${pct(pecta, total)})`.padEnd(12)} vard ${peer} (${pct(peer, total)})`);
+  lines.push(line('node_modules files', sum));
   lines.push(`  pecta ${report.pectaMsPerFile.toFixed(3)} ms per file or text`);
   return lines.join('\n');
 }

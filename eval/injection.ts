@@ -1,6 +1,8 @@
 /**
  * Measures the `injection` gate on `injection-dev.jsonl` (tool outputs and tool descriptions, label 1 = prompt
- * injection / tool poisoning) beside `@andersmyrmel/vard` (moderate preset), the same records in one run.
+ * injection / tool poisoning) beside `@andersmyrmel/vard`, the same records in one run. vard is run with its
+ * `strict` preset (threshold 0.5, its best F1 here) and its default `moderate` one (0.7); `lenient` flags nothing.
+ * Its 10,000-character input limit is lifted so that long documents are judged rather than refused.
  *
  *   node --conditions=development --import tsx eval/injection.ts [--errors]
  *
@@ -37,26 +39,25 @@ export type Split = 'development' | 'held-out';
 interface SourceCounts {
   positives: number;
   negatives: number;
-  pecta: { caught: number; falseAlarms: number };
-  vard: { caught: number; falseAlarms: number };
+  by: Record<Detector, { caught: number; falseAlarms: number }>;
 }
 
-interface Counts {
-  pecta: Confusion;
-  vard: Confusion;
-}
+/** The detectors compared, in report order. */
+export const DETECTORS = ['pecta', 'vard strict', 'vard moderate'] as const;
+export type Detector = (typeof DETECTORS)[number];
+
+type Counts = Record<Detector, Confusion>;
 
 export interface InjectionReport {
   dataDir: string;
   records: number;
-  splits: Record<Split | 'all', { pecta: Scores; vard: Scores }>;
+  splits: Record<Split | 'all', Record<Detector, Scores>>;
   /** Per source: records of each label, and how many of each the detectors flagged. */
   bySource: ({ source: string } & SourceCounts)[];
-  byKind: Record<string, { pecta: Scores; vard: Scores }>;
+  byKind: Record<string, Record<Detector, Scores>>;
   /** Positives caught per evidence kind (a record can count for several). */
   kindHits: Record<string, number>;
-  pectaRecordsPerSecond: number;
-  vardRecordsPerSecond: number;
+  recordsPerSecond: Record<Detector, number>;
   errors: { id: string; source: string; label: number }[];
 }
 
@@ -83,25 +84,29 @@ export async function loadInjectionRecords(dataDir = defaultEvalDir()): Promise<
     .map((line) => JSON.parse(line) as InjectionRecord);
 }
 
-const newCounts = (): Counts => ({ pecta: emptyConfusion(), vard: emptyConfusion() });
-const scored = (c: Counts) => ({ pecta: score(c.pecta), vard: score(c.vard) });
+const newCounts = (): Counts => Object.fromEntries(DETECTORS.map((d) => [d, emptyConfusion()])) as Counts;
+const scored = (c: Counts) => Object.fromEntries(DETECTORS.map((d) => [d, score(c[d])])) as Record<Detector, Scores>;
+
+/** Runs `detect` on every record; returns the verdicts and the records per second. */
+async function timed<T>(records: readonly InjectionRecord[], detect: (text: string) => Promise<T> | T) {
+  const verdicts: T[] = [];
+  const started = performance.now();
+  for (const record of records) verdicts.push(await detect(record.text));
+  return { verdicts, perSecond: records.length / ((performance.now() - started) / 1000) };
+}
 
 export async function evaluateInjection(dataDir = defaultEvalDir()): Promise<InjectionReport> {
   const records = await loadInjectionRecords(dataDir);
   const gate = injection();
-  const peer = vard.moderate().maxLength(Number.MAX_SAFE_INTEGER);
   const never = new AbortController().signal;
-
-  const pectaVerdicts: { failed: boolean; details?: InjectionDetails }[] = [];
-  let started = performance.now();
-  for (const record of records) {
-    const outcome = await gate.run({ agent_id: 'eval', output: record.text }, never);
-    pectaVerdicts.push({ failed: !outcome.passed, details: outcome.details as InjectionDetails | undefined });
-  }
-  const pectaSeconds = (performance.now() - started) / 1000;
-  started = performance.now();
-  const vardVerdicts = records.map((record) => !peer.safeParse(record.text).safe);
-  const vardSeconds = (performance.now() - started) / 1000;
+  const strict = vard.strict().maxLength(Number.MAX_SAFE_INTEGER);
+  const moderate = vard.moderate().maxLength(Number.MAX_SAFE_INTEGER);
+  const pectaRun = await timed(records, async (text) => {
+    const outcome = await gate.run({ agent_id: 'eval', output: text }, never);
+    return { failed: !outcome.passed, details: outcome.details as InjectionDetails | undefined };
+  });
+  const strictRun = await timed(records, (text) => !strict.safeParse(text).safe);
+  const moderateRun = await timed(records, (text) => !moderate.safeParse(text).safe);
 
   const splits = { development: newCounts(), 'held-out': newCounts(), all: newCounts() };
   const byKind: Record<string, Counts> = {};
@@ -110,24 +115,25 @@ export async function evaluateInjection(dataDir = defaultEvalDir()): Promise<Inj
   const errors: InjectionReport['errors'] = [];
   records.forEach((record, i) => {
     const actual = record.label === 1;
-    const pecta = pectaVerdicts[i]!;
-    const peerFailed = vardVerdicts[i]!;
+    const pecta = pectaRun.verdicts[i]!;
+    const flagged: Record<Detector, boolean> = {
+      pecta: pecta.failed,
+      'vard strict': strictRun.verdicts[i]!,
+      'vard moderate': moderateRun.verdicts[i]!,
+    };
     const split = splitOf(record);
     for (const counts of [splits[split], splits.all, (byKind[record.kind] ??= newCounts())]) {
-      tally(counts.pecta, actual, pecta.failed);
-      tally(counts.vard, actual, peerFailed);
+      for (const d of DETECTORS) tally(counts[d], actual, flagged[d]);
     }
     const source = bySource.get(record.source) ?? {
       positives: 0,
       negatives: 0,
-      pecta: { caught: 0, falseAlarms: 0 },
-      vard: { caught: 0, falseAlarms: 0 },
+      by: Object.fromEntries(DETECTORS.map((d) => [d, { caught: 0, falseAlarms: 0 }])) as SourceCounts['by'],
     };
     if (actual) source.positives++;
     else source.negatives++;
     const field = actual ? 'caught' : 'falseAlarms';
-    if (pecta.failed) source.pecta[field]++;
-    if (peerFailed) source.vard[field]++;
+    for (const d of DETECTORS) if (flagged[d]) source.by[d][field]++;
     bySource.set(record.source, source);
     if (actual && pecta.failed) for (const kind of pecta.details?.kinds ?? []) kindHits[kind]!++;
     if (split === 'development' && actual !== pecta.failed) {
@@ -145,39 +151,36 @@ export async function evaluateInjection(dataDir = defaultEvalDir()): Promise<Inj
     bySource: [...bySource.entries()].map(([source, s]) => ({ source, ...s })).sort((a, b) => a.source.localeCompare(b.source)),
     byKind: Object.fromEntries(Object.entries(byKind).map(([kind, c]) => [kind, scored(c)])),
     kindHits,
-    pectaRecordsPerSecond: records.length / pectaSeconds,
-    vardRecordsPerSecond: records.length / vardSeconds,
+    recordsPerSecond: { pecta: pectaRun.perSecond, 'vard strict': strictRun.perSecond, 'vard moderate': moderateRun.perSecond },
     errors,
   };
 }
 
 const f3 = (n: number) => n.toFixed(3);
 const row = (label: string, s: Scores) =>
-  `  ${label.padEnd(28)} P ${f3(s.precision)}  R ${f3(s.recall)}  F1 ${f3(s.f1)}  (tp ${s.tp} fp ${s.fp} fn ${s.fn} tn ${s.tn})`;
+  `  ${label.padEnd(34)} P ${f3(s.precision)}  R ${f3(s.recall)}  F1 ${f3(s.f1)}  (tp ${s.tp} fp ${s.fp} fn ${s.fn} tn ${s.tn})`;
 
 export function formatInjectionReport(report: InjectionReport): string {
   const lines = [`Injection (${INJECTION_FILE}, ${report.records} records, ${report.dataDir})`];
   for (const [split, s] of Object.entries(report.splits)) {
-    lines.push(row(`pecta ${split}`, s.pecta), row(`vard  ${split}`, s.vard));
+    for (const d of DETECTORS) lines.push(row(`${d} ${split}`, s[d]));
   }
   lines.push('  by record kind:');
   for (const [kind, s] of Object.entries(report.byKind)) {
-    lines.push(row(`pecta ${kind}`, s.pecta), row(`vard  ${kind}`, s.vard));
+    for (const d of DETECTORS) lines.push(row(`${d} ${kind}`, s[d]));
   }
   const positives = report.splits.all.pecta.tp + report.splits.all.pecta.fn;
   lines.push(`  positives caught per evidence kind (of ${positives}; a record can show several):`);
   lines.push(`    ${Object.entries(report.kindHits).map(([kind, n]) => `${kind} ${n}`).join(', ')}`);
   lines.push('  by source (positives caught / positives, false alarms / negatives):');
   for (const s of report.bySource) {
-    const part = (d: SourceCounts['pecta']) =>
-      [s.positives > 0 ? `${d.caught}/${s.positives}` : '', s.negatives > 0 ? `fa ${d.falseAlarms}/${s.negatives}` : '']
+    const part = (d: Detector) =>
+      [s.positives > 0 ? `${s.by[d].caught}/${s.positives}` : '', s.negatives > 0 ? `fa ${s.by[d].falseAlarms}/${s.negatives}` : '']
         .filter((x) => x.length > 0)
         .join(' ');
-    lines.push(`    ${s.source.padEnd(36)} pecta ${part(s.pecta).padEnd(18)} vard ${part(s.vard)}`);
+    lines.push(`    ${s.source.padEnd(34)} ${DETECTORS.map((d) => `${d} ${part(d).padEnd(16)}`).join(' ')}`);
   }
-  lines.push(
-    `  speed: pecta ${Math.round(report.pectaRecordsPerSecond)} records/s, vard ${Math.round(report.vardRecordsPerSecond)} records/s`,
-  );
+  lines.push(`  speed (records/s): ${DETECTORS.map((d) => `${d} ${Math.round(report.recordsPerSecond[d])}`).join(', ')}`);
   return lines.join('\n');
 }
 
