@@ -160,6 +160,21 @@ describe('injection tokens and phrases', () => {
     assert.deepEqual(fired, ['t']);
   });
 
+  it('still finds a rule after many failed starts (windows already read are skipped, not lost)', () => {
+    assert.deepEqual(kindsOf(`${'ignore '.repeat(50)}previous instructions`), ['override']);
+    assert.deepEqual(check(`${'ignore '.repeat(50)}. Previous instructions follow.`), { passed: true });
+  });
+
+  it('reads words with a leading hyphen or closing punctuation in place', () => {
+    const matcher = new PhraseMatcher([phraseRule('t', 'override', 1, 'ignore ~1 instructions')]);
+    const fired: string[] = [];
+    matcher.scan(tokenize('-IGNORE all instructions: now'), (rule) => {
+      fired.push(rule.id);
+      return false;
+    });
+    assert.deepEqual(fired, ['t']);
+  });
+
   it('rejects malformed rule patterns', () => {
     assert.throws(() => phraseRule('x', 'override', 1, 'a ~99 b'), /bad gap/);
     assert.throws(() => phraseRule('x', 'override', 1, '  '), /empty pattern/);

@@ -55,6 +55,8 @@ interface CompiledStep {
 interface CompiledRule {
   rule: PhraseRule;
   steps: CompiledStep[];
+  /** Position in the matcher's rule list, for per-scan state. */
+  index: number;
 }
 
 /**
@@ -63,19 +65,22 @@ interface CompiledRule {
  */
 export class PhraseMatcher {
   readonly #byFirstWord: CompiledRule[][] = [];
+  readonly #ruleCount: number;
 
   constructor(rules: readonly PhraseRule[]) {
     // Words must be numbered before the membership arrays are sized.
     for (const rule of rules) for (const step of rule.steps) for (const word of step.words) VOCABULARY.add(word);
     const size = VOCABULARY.size;
-    for (const rule of rules) {
+    rules.forEach((rule, index) => {
       const steps = rule.steps.map((step) => {
         const member = new Uint8Array(size);
         for (const word of step.words) member[VOCABULARY.lookup(word)] = 1;
         return { member, gap: step.gap };
       });
-      for (const word of rule.steps[0]!.words) (this.#byFirstWord[VOCABULARY.lookup(word)] ??= []).push({ rule, steps });
-    }
+      const compiled = { rule, steps, index };
+      for (const word of rule.steps[0]!.words) (this.#byFirstWord[VOCABULARY.lookup(word)] ??= []).push(compiled);
+    });
+    this.#ruleCount = rules.length;
   }
 
   /** Calls `hit` once per rule that matches somewhere in `tokens`; `hit` returning true stops the scan. */
@@ -83,13 +88,16 @@ export class PhraseMatcher {
     const { ids, length } = tokens;
     // Created on the first hit: most texts have none, and this runs once per string of an output.
     let seen: Set<PhraseRule> | undefined;
+    // Per rule, tokens up to here are known not to fit its second step (see matchesAt); created on first use.
+    let clearUntil: Int32Array | undefined;
     for (let i = 0; i < length; i++) {
       const id = ids[i]!;
       if (id < 0) continue;
       const rules = this.#byFirstWord[id];
       if (rules === undefined) continue;
+      clearUntil ??= new Int32Array(this.#ruleCount);
       for (const compiled of rules) {
-        if (seen?.has(compiled.rule) || !matchesAt(compiled.steps, tokens, i)) continue;
+        if (seen?.has(compiled.rule) || !matchesAt(compiled, tokens, i, clearUntil)) continue;
         (seen ??= new Set()).add(compiled.rule);
         if (hit(compiled.rule)) return;
       }
@@ -97,15 +105,22 @@ export class PhraseMatcher {
   }
 }
 
-function matchesAt(steps: readonly CompiledStep[], tokens: Tokens, start: number): boolean {
+/**
+ * True when `compiled` matches from token `start`. A second-step window that held no fitting token is remembered
+ * (`clearUntil`), so the next attempt of the same rule reads only the tokens its window adds: a text of repeated
+ * start words ("ignore ignore …") costs one look per rule and token, not one per window position.
+ */
+function matchesAt(compiled: CompiledRule, tokens: Tokens, start: number, clearUntil: Int32Array): boolean {
   const { ids, sentence, length } = tokens;
+  const { steps, index } = compiled;
   const inSentence = sentence[start];
   let at = start;
   for (let s = 1; s < steps.length; s++) {
     const step = steps[s]!;
     const last = Math.min(length - 1, at + 1 + step.gap);
     let found = -1;
-    for (let j = at + 1; j <= last; j++) {
+    let j = s === 1 ? Math.max(at + 1, clearUntil[index]!) : at + 1;
+    for (; j <= last; j++) {
       if (sentence[j] !== inSentence) break;
       const id = ids[j]!;
       if (id >= 0 && step.member[id] === 1) {
@@ -113,7 +128,11 @@ function matchesAt(steps: readonly CompiledStep[], tokens: Tokens, start: number
         break;
       }
     }
-    if (found < 0) return false;
+    if (found < 0) {
+      // Tokens before j hold nothing for step 1 (a sentence break ends every window that reaches it).
+      if (s === 1) clearUntil[index] = j;
+      return false;
+    }
     at = found;
   }
   return true;

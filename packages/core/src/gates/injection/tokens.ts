@@ -80,6 +80,7 @@ function isJoinerCode(code: number): boolean {
 }
 
 const APOSTROPHE = 39;
+const HYPHEN = 45;
 
 /** "id_" in any case at `start`. */
 function startsWithId(run: string, start: number): boolean {
@@ -103,26 +104,32 @@ class TokenWriter {
     this.length++;
   }
 
-  /** Pushes `run[start, end)` as one word: its vocabulary id, -1 without even slicing when no rule word can fit. */
+  /** Pushes `run[start, end)` as one word: its vocabulary id, read in place (no copy). */
   word(run: string, start: number, end: number): void {
     while (start < end && run.charCodeAt(start) === APOSTROPHE) start++;
     while (end > start && run.charCodeAt(end - 1) === APOSTROPHE) end--;
     if (end <= start) return;
-    if (!VOCABULARY.mayHold(run, start, end)) {
-      // The only key files named without a dot or slash are the SSH private keys (id_rsa, …).
-      const keyFile = startsWithId(run, start) && end - start <= MAX_PLACEHOLDER_RUN && isSecretPath(run.slice(start, end).toLowerCase());
-      this.push(keyFile ? VOCABULARY.lookup(SECRET_PATH) : -1);
+    // The only key files named without a dot or slash are the SSH private keys (id_rsa, …).
+    if (startsWithId(run, start) && end - start <= MAX_PLACEHOLDER_RUN && isSecretPath(run.slice(start, end).toLowerCase())) {
+      this.push(VOCABULARY.lookup(SECRET_PATH));
       return;
     }
-    this.push(VOCABULARY.lookup((start === 0 && end === run.length ? run : run.slice(start, end)).toLowerCase()));
+    this.push(VOCABULARY.lookupRange(run, start, end));
   }
 }
 
 export function tokenize(text: string): Tokens {
   // No text of n characters holds more than n / 2 + 1 tokens: each needs a character and a separator.
   const out = new TokenWriter((text.length >> 1) + 1);
+  // The current run: its start, its first and one-past-last word character, a joiner between two word characters
+  // ("e.g", "a/b"), a joiner other than "-" before the first word character (".env", "~/x"). Locals, not an object:
+  // this loop runs once per character.
   let start = -1;
-  let joined = false;
+  let wordStart = -1;
+  let wordEnd = -1;
+  let inner = false;
+  let leading = false;
+  let joinerAfterWord = false;
   let needsCleaning = false;
   let wide = false;
   let marks = 0;
@@ -140,27 +147,55 @@ export function tokenize(text: string): Tokens {
       wide ||= code >= 0x180e;
       cls = isWideRunCode(code) ? WORD : OTHER;
     }
-    if (cls === WORD || cls === JOINER) {
+    if (cls === WORD) {
+      if (wordStart < 0) {
+        wordStart = i;
+        if (start < 0) start = i;
+      } else if (joinerAfterWord) {
+        inner = true;
+      }
+      wordEnd = i + 1;
+      continue;
+    }
+    if (cls === JOINER) {
       if (start < 0) start = i;
-      if (cls === JOINER) joined = true;
+      if (wordStart >= 0) joinerAfterWord = true;
+      else if (code !== HYPHEN) leading = true;
       continue;
     }
     if (start >= 0) {
-      if (!joined && i - start > MAX_PLACEHOLDER_RUN) {
-        // Longer than any word or placeholder: not worth copying, let alone lower-casing.
-        out.push(-1);
+      if (needsCleaning || inner || leading || wordStart < 0) {
+        pushJoinedRun(needsCleaning ? cleanRun(text.slice(start, i)) : text.slice(start, i), out);
       } else {
-        const run = needsCleaning ? cleanRun(text.slice(start, i)) : text.slice(start, i);
-        if (joined) pushJoinedRun(run, out);
-        else out.word(run, 0, run.length);
+        pushWordRun(text, wordStart, wordEnd, i, out);
       }
-      start = -1;
-      joined = false;
-      needsCleaning = false;
+      start = wordStart = wordEnd = -1;
+      inner = leading = joinerAfterWord = needsCleaning = false;
     }
     if (cls === SENTENCE_END) out.current++;
   }
   return { ids: out.ids, sentence: out.sentence, length: out.length, wide, marks };
+}
+
+
+/** One word with perhaps "-" before or punctuation after it ("-rf", "done.", "step:"), read in place. */
+function pushWordRun(text: string, wordStart: number, wordEnd: number, end: number, out: TokenWriter): void {
+  if (wordEnd - wordStart > MAX_PLACEHOLDER_RUN) {
+    // Longer than any word or placeholder: one unknown token.
+    out.push(-1);
+  } else {
+    out.word(text, wordStart, wordEnd);
+  }
+  if (endsWithSentenceMark(text, wordEnd, end)) out.current++;
+}
+
+/** True when `text[from, to)` (closing punctuation) holds "." or "?". */
+function endsWithSentenceMark(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 46 || code === 63) return true;
+  }
+  return false;
 }
 
 /** Drops zero-width characters and folds curly apostrophes (only runs that hold them come here). */
