@@ -3,15 +3,16 @@
  * HTML comments that address the AI or give it orders, text that calls itself hidden or invisible to humans, and
  * notes addressed to "the AI agent" or "automated analysis software".
  *
- * Tags are found with `indexOf`; each HTML comment is read once and at most `MAX_COMMENT` characters of it, so the
+ * Tags are found in one pass (marker-set.ts); each HTML comment is read once and at most `MAX_COMMENT` characters of it, so the
  * work stays linear even when a comment never closes.
  */
 import { ADDRESSEE } from './addressee.js';
 import type { Finding } from './kinds.js';
+import { MarkerSet } from './marker-set.js';
 import { phraseRule, PhraseMatcher, type PhraseRule } from './phrases.js';
 import { MARK_ANGLE, tokenize } from './tokens.js';
 
-const HIDDEN_TAGS: readonly string[] = ['<important>', '</important>', '<secret>', '<hidden>', '<critical>'];
+const HIDDEN_TAGS = new MarkerSet(['<important>', '</important>', '<secret>', '<hidden>', '<critical>']);
 
 const MAX_COMMENT = 400;
 
@@ -35,7 +36,7 @@ export const HIDDEN_DIRECTIVE_RULES: readonly PhraseRule[] = [
 export function findHiddenMarkup(marks: number, lowered: () => string, out: Finding[]): void {
   if (!(marks & MARK_ANGLE)) return;
   const lower = lowered();
-  if (HIDDEN_TAGS.some((tag) => lower.includes(tag))) {
+  if (HIDDEN_TAGS.foundIn(lower)) {
     out.push({ kind: 'hiddenDirective', rule: 'hidden-tag', weight: 1 });
   }
   if (hasDirectiveComment(lower)) out.push({ kind: 'hiddenDirective', rule: 'directive-comment', weight: 1 });

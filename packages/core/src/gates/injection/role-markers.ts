@@ -5,13 +5,14 @@
  * one that starts "User:" or "Human:". Tool output has no reason to carry any of them; a single "System:" line in
  * mixed case is weak (system information tools print it), so it counts half.
  *
- * Every marker is found with `indexOf` (one linear search each) and line starts are visited once.
+ * Markers are found in one pass per first character (marker-set.ts) and line starts are visited once.
  */
 import type { Finding } from './kinds.js';
+import { MarkerSet } from './marker-set.js';
 import { MARK_ANGLE, MARK_BRACKET, MARK_CAPITAL, MARK_COLON, MARK_HASH } from './tokens.js';
 
 /** Searched in the lower-cased text. */
-const TEMPLATE_MARKERS: readonly string[] = [
+const TEMPLATE_MARKERS = new MarkerSet([
   '<|im_start|>',
   '<|im_end|>',
   '<|endoftext|>',
@@ -34,10 +35,10 @@ const TEMPLATE_MARKERS: readonly string[] = [
   '</instruction>',
   '### system:',
   '### instruction:',
-];
+]);
 
 /** Searched as written: in capitals these are headers addressed to a reader, in prose they are ordinary words. */
-const SHOUTED_MARKERS: readonly string[] = [
+const SHOUTED_MARKERS = new MarkerSet([
   'SYSTEM:',
   'SYSTEM MESSAGE',
   'SYSTEM NOTICE',
@@ -49,16 +50,16 @@ const SHOUTED_MARKERS: readonly string[] = [
   'METADATA OVERRIDE',
   'OVERRIDE MODE',
   '[OVERRIDE]',
-];
+]);
 
 const MAX_LABEL_INDENT = 4;
 
 /** `marks` are the tokenizer's MARK_* bits: a text without "<", "[" or "#" holds no template marker, and so on. */
 export function findRoleMarkers(text: string, marks: number, lowered: () => string, out: Finding[]): void {
-  if (marks & (MARK_ANGLE | MARK_BRACKET | MARK_HASH) && TEMPLATE_MARKERS.some((marker) => lowered().includes(marker))) {
+  if (marks & (MARK_ANGLE | MARK_BRACKET | MARK_HASH) && TEMPLATE_MARKERS.foundIn(lowered())) {
     out.push({ kind: 'roleMarker', rule: 'template-marker', weight: 1 });
   }
-  if (marks & MARK_CAPITAL && SHOUTED_MARKERS.some((marker) => text.includes(marker))) {
+  if (marks & MARK_CAPITAL && SHOUTED_MARKERS.foundIn(text)) {
     out.push({ kind: 'roleMarker', rule: 'shouted-header', weight: 1 });
   }
   if (!(marks & MARK_COLON)) return;

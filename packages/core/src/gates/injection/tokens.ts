@@ -1,8 +1,9 @@
 /**
  * Turns text into the word tokens the injection rules read, in one linear pass, as ids of the rules' vocabulary
- * (vocabulary.ts): a word no rule mentions is -1 and is never kept as a string, so a megabyte of numbers or prose
- * costs array writes, not allocations. Only runs short enough to be a word or a placeholder are copied and
- * lower-cased (lower-casing a megabyte of non-ASCII text is slow).
+ * (vocabulary.ts): a word no rule mentions is -1. Words are read in place (the vocabulary hashes a range of the
+ * text, folding case as it goes), so a megabyte of numbers or prose costs array writes, not allocations; only runs
+ * with inner punctuation (URLs, paths, "e.g.") are copied, and lower-cased only when short enough to be a
+ * placeholder (lower-casing a megabyte of non-ASCII text is slow).
  *
  * - Lower case; zero-width characters are skipped without ending a word ("ig\u200Bnore" reads as "ignore"); curly
  *   apostrophes fold to "'" ("don’t" is "don't").
