@@ -4,18 +4,16 @@
  * reads a text once per marker; on a megabyte of "<" that is what made the marker checks the gate's slowest part.
  */
 export class MarkerSet {
-  /** First character → (second character code → markers starting with both). */
-  readonly #byPrefix = new Map<string, Map<number, string[]>>();
+  /** First character → markers starting with it, indexed by their (ASCII) second character. */
+  readonly #byPrefix = new Map<string, (string[] | undefined)[]>();
 
   constructor(markers: readonly string[]) {
     for (const marker of markers) {
-      if (marker.length < 2) throw new Error(`marker "${marker}" is shorter than two characters`);
-      let bySecond = this.#byPrefix.get(marker[0]!);
-      if (bySecond === undefined) this.#byPrefix.set(marker[0]!, (bySecond = new Map()));
       const second = marker.charCodeAt(1);
-      const list = bySecond.get(second);
-      if (list === undefined) bySecond.set(second, [marker]);
-      else list.push(marker);
+      if (!(second < 128)) throw new Error(`marker "${marker}" needs an ASCII second character`);
+      let bySecond = this.#byPrefix.get(marker[0]!);
+      if (bySecond === undefined) this.#byPrefix.set(marker[0]!, (bySecond = new Array<string[] | undefined>(128)));
+      (bySecond[second] ??= []).push(marker);
     }
   }
 
@@ -23,8 +21,10 @@ export class MarkerSet {
   foundIn(text: string): boolean {
     for (const [first, bySecond] of this.#byPrefix) {
       for (let at = text.indexOf(first); at >= 0; at = text.indexOf(first, at + 1)) {
-        const candidates = bySecond.get(text.charCodeAt(at + 1));
-        if (candidates?.some((marker) => text.startsWith(marker, at))) return true;
+        const second = text.charCodeAt(at + 1);
+        const candidates = second < 128 ? bySecond[second] : undefined;
+        if (candidates === undefined) continue;
+        for (const marker of candidates) if (text.startsWith(marker, at)) return true;
       }
     }
     return false;
