@@ -91,15 +91,16 @@ export function injection(options?: InjectionOptions): Gate {
       name,
       run(ctx, _signal, budget) {
         const state: { failing: Finding[] | null } = { failing: null };
+        const meter = meterOf(budget);
         walkStrings(
           ctx.output,
           (text) => {
-            const findings = scanner.findings(text);
+            const findings = scanner.findings(text, meter);
             if (weigh(findings) < threshold) return false;
             state.failing = findings;
             return true;
           },
-          { keys: true, meter: meterOf(budget) },
+          { keys: true, meter },
         );
         if (state.failing === null) return { passed: true };
         const details = detailsOf(state.failing);

@@ -8,6 +8,7 @@ import { EXFILTRATION_RULES } from './exfiltration.js';
 import { findHiddenMarkup, HIDDEN_DIRECTIVE_RULES } from './hidden-directive.js';
 import { findInvisible } from './invisible.js';
 import type { Finding, InjectionKind } from './kinds.js';
+import type { Meter } from '../../budget.js';
 import { OVERRIDE_RULES } from './override.js';
 import { PhraseMatcher, type PhraseRule } from './phrases.js';
 import { findRoleMarkers } from './role-markers.js';
@@ -26,20 +27,23 @@ export const SHORTEST_EVIDENCE = 6;
 export type EnabledKinds = Readonly<Record<InjectionKind, boolean>>;
 
 export interface InjectionScanner {
-  /** Every finding of the enabled kinds in `text` (rules fire once per text). */
-  findings(text: string): Finding[];
+  /**
+   * Every finding of the enabled kinds in `text` (rules fire once per text). With a meter, the reading is accounted
+   * to the evaluation's budget and throws `BudgetExceeded` once it is spent.
+   */
+  findings(text: string, meter?: Meter): Finding[];
 }
 
 export function injectionScanner(enabled: EnabledKinds): InjectionScanner {
   const phrases = new PhraseMatcher(PHRASE_RULES.filter((rule) => enabled[rule.kind]));
   return {
-    findings(text) {
+    findings(text, meter) {
       const out: Finding[] = [];
       if (text.length < SHORTEST_EVIDENCE) {
         if (enabled.invisible) findInvisible(text, out);
         return out;
       }
-      const tokens = tokenize(text);
+      const tokens = tokenize(text, meter);
       // Every invisible character lies at or above U+180E; the tokenizer has already looked at each one.
       if (enabled.invisible && tokens.wide) findInvisible(text, out);
       // Lower-cased only when a marker check needs it (slow on long non-ASCII text; most text has no "<", "[", "#").
@@ -47,6 +51,8 @@ export function injectionScanner(enabled: EnabledKinds): InjectionScanner {
       const lowered = (): string => (lower ??= text.toLowerCase());
       if (enabled.roleMarker) findRoleMarkers(text, tokens.marks, lowered, out);
       if (enabled.hiddenDirective) findHiddenMarkup(tokens.marks, lowered, out);
+      // The marker checks and the phrase rules read the text about as much again as the tokenizer did.
+      meter?.spendChars(text.length);
       phrases.scan(tokens, (rule) => {
         out.push({ kind: rule.kind, rule: rule.id, weight: rule.weight });
         return false;

@@ -12,6 +12,7 @@
  *   address itself, and a path's pieces must not read as words ("/ignore/previous" is not an instruction).
  * - Sentence ends (. ! ? ; and line breaks) are recorded so that a rule never joins words across sentences.
  */
+import type { Meter } from '../../budget.js';
 import { isSecretPath } from './secret-paths.js';
 import { VOCABULARY } from './vocabulary.js';
 
@@ -119,7 +120,11 @@ class TokenWriter {
   }
 }
 
-export function tokenize(text: string): Tokens {
+/** Characters read between two accountings to the evaluation's budget. */
+export const CHARS_PER_ACCOUNTING = 1 << 16;
+
+/** With a meter, a long text is accounted as it is read, so a spent budget stops the tokenizer part-way. */
+export function tokenize(text: string, meter?: Meter): Tokens {
   // No text of n characters holds more than n / 2 + 1 tokens: each needs a character and a separator.
   const out = new TokenWriter((text.length >> 1) + 1);
   // The current run: its start, its first and one-past-last word character, a joiner between two word characters
@@ -135,6 +140,9 @@ export function tokenize(text: string): Tokens {
   let wide = false;
   let marks = 0;
   for (let i = 0; i <= text.length; i++) {
+    if (meter !== undefined && (i & (CHARS_PER_ACCOUNTING - 1)) === CHARS_PER_ACCOUNTING - 1) {
+      meter.spendChars(CHARS_PER_ACCOUNTING);
+    }
     const code = i < text.length ? text.charCodeAt(i) : 32;
     let cls: number;
     if (code < 128) {
