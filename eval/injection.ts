@@ -6,9 +6,10 @@
  *
  *   node --conditions=development --import tsx eval/injection.ts [--errors]
  *
- * The rules were written from the development split only; the held-out split was scored once the rules were
- * settled. Split: records are grouped by their inserted attack string (or, without one, by the carrier they came
- * from), and a group is held out when the FNV-1a hash of its key is 0 mod 3, so an attack never sits on both sides.
+ * The rules were written by reading the development split's records and errors only; the held-out split's score is
+ * printed in every run (from the first one on) but its records were never read and no rule was written from it.
+ * Split: records are grouped by their inserted attack string (or, without one, by the carrier they came from), and
+ * a group is held out when the FNV-1a hash of its key is 0 mod 3, so an attack never sits on both sides.
  * Templated attacks (garak's separator × instruction × payload) share instructions across groups, so the held-out
  * split is closer to "new combinations" than to "new attacks"; per-source numbers show where that matters.
  * `--errors` lists the misclassified records of the development split (id and source only).
