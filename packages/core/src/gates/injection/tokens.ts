@@ -231,7 +231,7 @@ function pushJoinedRun(raw: string, out: TokenWriter): void {
   }
   if (end > start) {
     const run = start === 0 && end === raw.length ? raw : raw.slice(start, end);
-    const placeholder = run.length <= MAX_PLACEHOLDER_RUN ? placeholderOf(run.toLowerCase()) : null;
+    const placeholder = run.length <= MAX_PLACEHOLDER_RUN ? placeholderOf(run.toLowerCase()) : longPlaceholderOf(run);
     if (placeholder !== null) out.push(VOCABULARY.lookup(placeholder));
     else splitWords(run, out);
   }
@@ -246,6 +246,15 @@ function splitWords(run: string, out: TokenWriter): void {
     if (i > pieceStart) out.word(run, pieceStart, i);
     pieceStart = i + 1;
   }
+}
+
+/**
+ * A run too long to lower-case: still a URL or a path when it has their punctuation, as a short one would be (its
+ * pieces are not words either way); key files are not looked for in it.
+ */
+function longPlaceholderOf(run: string): string | null {
+  if (run.includes('://')) return URL;
+  return run.includes('/') ? PATH : null;
 }
 
 /** `run` is lower case and at most MAX_PLACEHOLDER_RUN long. */
