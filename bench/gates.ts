@@ -2,7 +2,8 @@
  * In-process gate latency (issue #2, docs/benchmarks.md). Not a test: prints numbers.
  *   npm run bench:gates            full run
  *   npm run bench:gates -- --quick fewer iterations
- * Reports p50/p99 per gate and for the default suite (filesystem + pii + content + commands through the engine) on a realistic
+ * Reports p50/p99 per gate (the opt-in commands and injection gates included) and for the default suite (filesystem +
+ * pii + content through the engine) on a realistic
  * 2 KB output, a 100 KB output and hostile outputs up to 1 MiB (packages/core/test/fixtures/hostile-shapes.ts): each
  * gate must stay linear and under 50 ms, and with the 50 ms budget an evaluation must end within 10 ms of it.
  */
@@ -51,6 +52,7 @@ const gateList: Gate[] = [
   gates.pii(),
   gates.content(),
   gates.commands(),
+  gates.injection(),
   gates.latency({ maxMs: 1000 }),
   gates.schema(z.object({ text: z.string() })),
 ];
@@ -79,7 +81,8 @@ async function main(): Promise<void> {
   }
 
   console.log('\n## Hostile outputs up to 1 MiB (worst / best of 8 runs per gate, no budget; target < 50 ms)');
-  const names = ['filesystem', 'pii', 'content', 'commands', 'default suite'];
+  const hostileGates = gateList.slice(0, 5);
+  const names = [...hostileGates.map((gate) => gate.name), 'default suite'];
   console.log(`| input | ${names.join(' | ')} | default suite, 50 ms budget |`);
   console.log(`|---|${names.map(() => '---').join('|')}|---|`);
   const budgeted = createEngine({ gates: defaultGates() });
@@ -89,7 +92,7 @@ async function main(): Promise<void> {
     const output = make();
     const cells: string[] = [];
     // The worst run is usually the first on a shape, before V8 has optimised its paths; the best is steady state.
-    for (const gate of gateList.slice(0, 4)) {
+    for (const gate of hostileGates) {
       const t = timeSync(gate, output, 8);
       worst = Math.max(worst, t[t.length - 1]!);
       cells.push(`${fmt(t[t.length - 1]!)} / ${fmt(t[0]!)}`);

@@ -13,6 +13,7 @@ export type { FilesystemOptions, FilesystemFamily } from './gates/filesystem.js'
 export type { PiiOptions, PiiDetails, PiiType } from './gates/pii.js';
 export type { ContentOptions } from './gates/content.js';
 export type { CommandFamily, CommandsDetails, CommandsOptions, CommandVerdict, FamilyOptions as CommandFamilyOptions } from './gates/commands/index.js';
+export type { InjectionOptions, InjectionDetails, InjectionKind } from './gates/injection.js';
 export type {
   AdomainVerifyOptions,
   AudienceSafetyOptions,

@@ -10,6 +10,7 @@ import { countEmails } from '../src/gates/pii/email.js';
 import { countIpv6 } from '../src/gates/pii/ipv6.js';
 import { PiiScanner, scanConfig } from '../src/gates/pii/scan.js';
 import { HOSTILE_SHAPES } from './fixtures/hostile-shapes.js';
+import { injectionScanner } from '../src/gates/injection/scan.js';
 
 const never = new AbortController().signal;
 
@@ -91,7 +92,13 @@ describe('the walker observes the budget', () => {
 });
 
 describe('built-in gates observe the budget on every hostile shape', () => {
-  const candidates: Gate[] = [...defaultGates(), builtIn.filesystem({ pathTraversal: false }), builtIn.content({ empty: false })];
+  const candidates: Gate[] = [
+    ...defaultGates(),
+    builtIn.filesystem({ pathTraversal: false }),
+    builtIn.content({ empty: false }),
+    builtIn.commands(),
+    builtIn.injection(),
+  ];
   // The content and commands gates do not read object keys (field names, not speech or commands): long keys are no
   // work for them.
   const littleWork = new Set(['content@long keys', 'commands@long keys']);
@@ -189,6 +196,20 @@ describe('the pii scanners observe the budget inside one long string', () => {
       const text = HOSTILE_SHAPES[shape]!() as string;
       assert.throws(() => scan(text, meterExpiringAfter(0).meter), BudgetExceeded);
       assert.doesNotThrow(() => scan(text, new Meter(Infinity)));
+    });
+  }
+});
+
+describe('the injection scanner observes the budget inside one long string', () => {
+  const all = { override: true, roleMarker: true, hiddenDirective: true, concealment: true, exfiltration: true, invisible: true };
+  for (const shape of ['injection trigger words', 'unclosed IMPORTANT tags', 'digits']) {
+    it(`stops reading ${shape} once the budget is spent`, () => {
+      const text = HOSTILE_SHAPES[shape]!() as string;
+      const scanner = injectionScanner(all);
+      const { meter, reads } = meterExpiringAfter(2);
+      assert.throws(() => scanner.findings(text, meter), BudgetExceeded);
+      assert.equal(reads(), 3, 'stopped at the first clock reading past the deadline');
+      assert.doesNotThrow(() => scanner.findings(text, new Meter(Infinity)));
     });
   }
 });
