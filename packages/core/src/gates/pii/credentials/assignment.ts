@@ -6,17 +6,28 @@
  */
 import { BASE64_EXTRA, DIGIT, EQUALS, JOINER, LOWER, SYMBOL, UPPER, WORD_DASH, classAt, runEnd } from './chars.js';
 import { found, type CredentialMatch } from './match.js';
+import { isMasked } from './prefix-rule.js';
 import { looksRandom } from './randomness.js';
 import { NOT_SECRET, PASSWORD_NAME, secretNameKind } from './secret-names.js';
 
 const VALUE = WORD_DASH | JOINER | BASE64_EXTRA;
 const PASSWORD_VALUE = VALUE | SYMBOL;
 const MAX_VALUE = 4096;
+/**
+ * Secret-named values fully checked per text: far more than any real output holds, few enough that a hostile run
+ * of `api_key="…"` stays fast. Past it, each further one counts as a credential.
+ */
+export const MAX_ASSIGNMENT_CHECKS = 4096;
 const MIN_VALUE = 12;
 const MIN_PASSWORD = 8;
+/** The shortest value any rule accepts (a Telegram id aside, which is no assignment). */
+const MIN_VALUE_START = 8;
 /** Digits alone (numeric client secrets, Discord ids) need more length to be told from ordinary numbers. */
 const MIN_DIGITS_ONLY = 16;
 const MIN_ENTROPY = 3;
+/** Short random strings measure lower entropy than long ones (too few characters to spread over the alphabet). */
+const SHORT_VALUE = 20;
+const MIN_SHORT_ENTROPY = 2.7;
 /** Ten symbols carry at most 3.3 bits each: a random 16-digit secret has about 2.8. */
 const MIN_DIGITS_ENTROPY = 2.5;
 const MIN_PASSWORD_ENTROPY = 2.5;
@@ -44,8 +55,6 @@ export function matchAssignment(
   if (operatorAt - nameEnd > MAX_NAME_GAP || !onlyGapCharacters(text, nameEnd, operatorAt)) return false;
   // `("api_token", "…")`: a comma only separates a quoted name from its value.
   if (text.charCodeAt(operatorAt) === 44 && !isQuotedName(text, nameStart, nameEnd)) return false;
-  const kind = secretNameKind(text, nameStart, nameEnd);
-  if (kind === NOT_SECRET) return false;
   let at = operatorAt;
   const operatorLimit = operatorAt + 4;
   while (at < operatorLimit && isOperator(text.charCodeAt(at))) at++;
@@ -56,6 +65,15 @@ export function matchAssignment(
   if (quote === 34 || quote === 39 || quote === 96) at++;
   else quote = -1;
   at = skipScheme(text, at);
+  // Nothing this short is a secret: rule it out before judging the name.
+  if (runEnd(text, at, VALUE | SYMBOL | EQUALS, MIN_VALUE_START) - at < MIN_VALUE_START) return false;
+  const kind = secretNameKind(text, nameStart, nameEnd);
+  if (kind === NOT_SECRET) return false;
+  if (--match.assignmentChecks < 0) {
+    // Fail closed: a text with thousands of secret-named values is a dump of secrets, and a scan that stopped
+    // checking would let one hide behind the others.
+    return found(match, 'assignment', runEnd(text, at, VALUE, MAX_VALUE));
+  }
   if (matchToken(text, at, match)) return true;
   const password = kind === PASSWORD_NAME;
   // Inside quotes a value may hold `=`; unquoted, `=` starts the next assignment.
@@ -64,9 +82,17 @@ export function matchAssignment(
   if (end > match.scanned) match.scanned = end;
   if (end - at > MAX_VALUE) return false;
   for (let padding = 0; padding < 2 && text.charCodeAt(end) === 61; padding++) end++;
-  if (!endsValue(text, end, quote)) return false;
+  if (!endsValue(text, end, quote) || isMasked(text, end) || hasEllipsis(text, at, end)) return false;
   const valid = password ? isPassword(text, at, end) : isSecretValue(text, at, end);
   return valid && found(match, 'assignment', end);
+}
+
+/** `ops_eyJzaWdu...`: a value shortened for display. */
+function hasEllipsis(text: string, start: number, end: number): boolean {
+  for (let i = start; i + 2 < end; i++) {
+    if (text.charCodeAt(i) === 46 && text.charCodeAt(i + 1) === 46 && text.charCodeAt(i + 2) === 46) return true;
+  }
+  return false;
 }
 
 function isQuotedName(text: string, nameStart: number, nameEnd: number): boolean {
@@ -95,11 +121,19 @@ function skipSpaces(text: string, from: number): number {
 
 /** Skips an HTTP authentication scheme word (`Bearer `, `Basic `…) before the credential. */
 function skipScheme(text: string, at: number): number {
-  const head = text.slice(at, at + 8).toLowerCase();
+  const first = text.charCodeAt(at) | 0x20;
+  if (first !== 98 && first !== 116 && first !== 97 && first !== 107) return at; // b t a k
   for (const scheme of SCHEMES) {
-    if (head.startsWith(scheme)) return skipSpaces(text, at + scheme.length);
+    if (startsWithIgnoringCase(text, at, scheme)) return skipSpaces(text, at + scheme.length);
   }
   return at;
+}
+
+function startsWithIgnoringCase(text: string, at: number, word: string): boolean {
+  for (let i = 0; i < word.length; i++) {
+    if ((text.charCodeAt(at + i) | 0x20) !== word.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 /** A value ends at its closing quote, or unquoted at a delimiter: `key(…)`, `key[…]`, `${…}` are code. */
@@ -123,7 +157,8 @@ function isSecretValue(text: string, start: number, end: number): boolean {
   const letters = (classes & (UPPER | LOWER)) !== 0;
   if ((classes & DIGIT) === 0) return false;
   if (!letters) return length >= MIN_DIGITS_ONLY && looksRandom(text, start, end, MIN_DIGITS_ENTROPY);
-  return !isCodeReference(text, start, end) && looksRandom(text, start, end, MIN_ENTROPY);
+  const minEntropy = length < SHORT_VALUE ? MIN_SHORT_ENTROPY : MIN_ENTROPY;
+  return !isCodeReference(text, start, end) && looksRandom(text, start, end, minEntropy);
 }
 
 /** `config.v8_setting`, `X25519.secret_length`: dotted names in code, not values. */

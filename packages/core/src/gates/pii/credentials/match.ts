@@ -10,6 +10,8 @@ export interface CredentialMatch {
    * stretch of text is read twice by long-bodied rules (linear time on any input).
    */
   scanned: number;
+  /** Full value checks of secret-named assignments left for this text (see assignment.ts). */
+  assignmentChecks: number;
 }
 
 export function found(match: CredentialMatch, family: CredentialFamily, end: number): true {

@@ -47,18 +47,20 @@ const counts = new Uint16Array(128);
 export function entropy(text: string, start: number, end: number): number {
   const length = end - start;
   if (length <= 0) return 0;
-  counts.fill(0);
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     counts[c < 128 ? c : 0]!++;
   }
+  // Each distinct character is summed once, on its first occurrence, and its count reset for the next call.
   let bits = 0;
-  for (let c = 0; c < 128; c++) {
-    const n = counts[c]!;
-    if (n > 0) {
-      const p = n / length;
-      bits -= p * Math.log2(p);
-    }
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    const bucket = c < 128 ? c : 0;
+    const n = counts[bucket]!;
+    if (n === 0) continue;
+    const p = n / length;
+    bits -= p * Math.log2(p);
+    counts[bucket] = 0;
   }
   return bits;
 }

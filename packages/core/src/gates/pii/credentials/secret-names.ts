@@ -13,21 +13,8 @@ export type NameKind = typeof NOT_SECRET | typeof SECRET_NAME | typeof PASSWORD_
 const MAX_NAME = 80;
 
 /** Final words that make a name secret, longest first; compounds such as `apikey` end in one of them. */
-const ENDINGS: ReadonlyArray<[string, NameKind]> = [
-  ['authorization', SECRET_NAME],
-  ['credentials', SECRET_NAME],
-  ['credential', SECRET_NAME],
-  ['passphrase', PASSWORD_NAME],
-  ['password', PASSWORD_NAME],
-  ['secrets', SECRET_NAME],
-  ['passwd', PASSWORD_NAME],
-  ['secret', SECRET_NAME],
-  ['token', SECRET_NAME],
-  ['auth', SECRET_NAME],
-  ['pass', PASSWORD_NAME],
-  ['pwd', PASSWORD_NAME],
-  ['key', SECRET_NAME],
-];
+const ENDINGS = ['authorization', 'credentials', 'credential', 'passphrase', 'password', 'secrets', 'passwd', 'secret', 'token', 'auth', 'pass', 'pwd', 'key'];
+const ENDING_KINDS: readonly NameKind[] = ENDINGS.map((ending) => (ending.startsWith('pass') || ending === 'pwd' ? PASSWORD_NAME : SECRET_NAME));
 
 /**
  * Words that may be glued to the final word without a separator (`APIKEY`, `accesstoken`): any other letters
@@ -35,51 +22,66 @@ const ENDINGS: ReadonlyArray<[string, NameKind]> = [
  */
 const GLUED = ['access', 'api', 'app', 'auth', 'bot', 'client', 'secret', 'private', 'master', 'signing', 'session', 'refresh', 'service', 'account', 'admin', 'user', 'deploy', 'webhook', 'encryption', 'license', 'bearer', 'id', 'db'];
 
-/** Words anywhere in the name that mark a value which is not a secret. */
+/** Words anywhere in the name that mark a value which is not a secret, where they start a word. */
 const NOT_SECRET_WORDS = [
   'public', 'pub_', 'csrf', 'xsrf', 'authenticity', 'page', 'cursor', 'continuation', 'primary', 'foreign',
   'sort', 'partition', 'cache', 'object', 'idempotency', 'translation', 'storage', 'lookup', 'route', 'hotkey',
   'shortcut', 'sequence', 'schema', 'bucket', 'dedup', 'group', 'range', 'hash', 'index', 'i18n', 'locale',
   'pubkey', 'sync', 'event', 'tokenizer',
 ];
+/** The same words as one native search, to rule them out at once in the common case. */
+const ANY_NOT_SECRET_WORD = new RegExp(NOT_SECRET_WORDS.join('|'));
 
 export function secretNameKind(text: string, start: number, end: number): NameKind {
   const from = Math.max(start, end - MAX_NAME);
-  const name = text.slice(from, end);
-  const lower = name.toLowerCase();
-  for (const [ending, kind] of ENDINGS) {
-    if (!lower.endsWith(ending)) continue;
-    const before = lower.length - ending.length;
-    if (!isWordBoundary(name, lower, before)) return NOT_SECRET;
-    if (NOT_SECRET_WORDS.some((word) => containsWord(name, lower, word))) return NOT_SECRET;
-    return kind;
+  for (let k = 0; k < ENDINGS.length; k++) {
+    const ending = ENDINGS[k]!;
+    if (!matchesIgnoringCase(text, end - ending.length, from, ending)) continue;
+    if (!isWordBoundary(text, from, end - ending.length)) return NOT_SECRET;
+    return hasNotSecretWord(text, from, end) ? NOT_SECRET : ENDING_KINDS[k]!;
   }
   return NOT_SECRET;
 }
 
-/** Whether `word` starts a word somewhere in the name (`bucket_key`, `s3BucketKey`; not `bitbucketToken`). */
-function containsWord(name: string, lower: string, word: string): boolean {
-  for (let at = lower.indexOf(word); at >= 0; at = lower.indexOf(word, at + 1)) {
-    if (startsWord(name, at)) return true;
+/** Whether text at `at` (not before `from`) reads the lower-case ASCII `word`, in any case. */
+function matchesIgnoringCase(text: string, at: number, from: number, word: string): boolean {
+  if (at < from) return false;
+  for (let i = 0; i < word.length; i++) {
+    if ((text.charCodeAt(at + i) | 0x20) !== word.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** Whether a NOT_SECRET word starts a word in the name [from, end) (`bucket_key`, `s3BucketKey`; not `bitbucketToken`). */
+function hasNotSecretWord(text: string, from: number, end: number): boolean {
+  const lower = text.slice(from, end).toLowerCase();
+  if (!ANY_NOT_SECRET_WORD.test(lower)) return false;
+  for (const word of NOT_SECRET_WORDS) {
+    for (let at = lower.indexOf(word); at >= 0; at = lower.indexOf(word, at + 1)) {
+      if (startsWord(text, from, from + at)) return true;
+    }
   }
   return false;
 }
 
 /** Start of the name, after a separator, or a camel-case hump (`githubToken`, `AWSToken`). */
-function startsWord(name: string, at: number): boolean {
-  if (at === 0) return true;
-  const previous = name.charCodeAt(at - 1);
+function startsWord(text: string, from: number, at: number): boolean {
+  if (at <= from) return at === from;
+  const previous = text.charCodeAt(at - 1);
   if (previous === 95 || previous === 45 || previous === 46 || previous === 32) return true;
-  const first = name.charCodeAt(at);
+  const first = text.charCodeAt(at);
   if (first < 65 || first > 90) return false;
   const previousIsLowerOrDigit = (previous >= 97 && previous <= 122) || (previous >= 48 && previous <= 57);
-  const next = name.charCodeAt(at + 1);
+  const next = text.charCodeAt(at + 1);
   return previousIsLowerOrDigit || (next >= 97 && next <= 122);
 }
 
 /** Whether the final word starts a word at `at`: start of name, a separator, a camel-case hump or a glued word. */
-function isWordBoundary(name: string, lower: string, at: number): boolean {
-  if (startsWord(name, at)) return true;
-  for (const word of GLUED) if (lower.startsWith(word, at - word.length) && isWordBoundary(name, lower, at - word.length)) return true;
+function isWordBoundary(text: string, from: number, at: number): boolean {
+  if (startsWord(text, from, at)) return true;
+  for (const word of GLUED) {
+    const wordStart = at - word.length;
+    if (matchesIgnoringCase(text, wordStart, from, word) && isWordBoundary(text, from, wordStart)) return true;
+  }
   return false;
 }

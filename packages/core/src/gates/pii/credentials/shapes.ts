@@ -2,7 +2,7 @@
  * Vendor tokens recognised by a structure rather than a prefix at the token start: Azure AD client secrets (`Q~`
  * after four characters), Terraform Cloud tokens (`.atlasv1.` inside), Mailchimp keys (`-us<dc>` after 32 hex
  * digits), Microsoft Teams webhooks (a `webhook.office.com` host), Sourcegraph and Airtable tokens (a prefix with
- * a structured body). Each test is a few character comparisons on a candidate token.
+ * a structured body), Facebook app tokens (`<app id>|<secret>`). Each test is a few character comparisons on a candidate token.
  */
 import { ALNUM, DIGIT, HEX, JOINER, WORD_DASH, allOfClass, classAt, isClass, runEnd } from './chars.js';
 import { found, type CredentialMatch } from './match.js';
@@ -60,6 +60,14 @@ function airtableTokenEnd(text: string, start: number): number {
   return !isClass(text, end, ALNUM) && looksRandom(text, start + 18, end, MIN_ENTROPY) ? end : -1;
 }
 
+/** Facebook app access token: the numeric app id, `|`, the 27-character app secret part. */
+function facebookAppTokenEnd(text: string, start: number, tokenEnd: number): number {
+  const idLength = tokenEnd - start;
+  if (idLength < 15 || idLength > 16 || text.charCodeAt(tokenEnd) !== 124 || !allOfClass(text, start, tokenEnd, DIGIT)) return -1;
+  const end = runEnd(text, tokenEnd + 1, WORD_DASH, 27);
+  return end - tokenEnd - 1 === 27 && looksRandom(text, tokenEnd + 1, end, MIN_ENTROPY) ? end : -1;
+}
+
 function hexRun(text: string, start: number): number {
   return runEnd(text, start, HEX, 64) - start;
 }
@@ -77,6 +85,8 @@ export function matchShape(text: string, start: number, tokenEnd: number, match:
   end = sourcegraphTokenEnd(text, start);
   if (end >= 0) return found(match, 'vcs', end);
   end = airtableTokenEnd(text, start);
+  if (end >= 0) return found(match, 'saas', end);
+  end = facebookAppTokenEnd(text, start, tokenEnd);
   if (end >= 0) return found(match, 'saas', end);
   return false;
 }

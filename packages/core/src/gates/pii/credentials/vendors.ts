@@ -126,8 +126,9 @@ const ROWS: Row[] = [
   // Slack tokens carry workspace and user ids before the secret part: real ones are 30+ characters long.
   ['xoxb-', 'chat', WORD_DASH, 24, 300],
   ['xoxp-', 'chat', WORD_DASH, 24, 300],
-  ['xoxa-', 'chat', WORD_DASH, 24, 300],
-  ['xoxr-', 'chat', WORD_DASH, 24, 300],
+  // Legacy workspace and refresh tokens are shorter.
+  ['xoxa-', 'chat', WORD_DASH, 10, 300],
+  ['xoxr-', 'chat', WORD_DASH, 10, 300],
   ['xoxs-', 'chat', WORD_DASH, 24, 300],
   ['xoxo-', 'chat', WORD_DASH, 24, 300],
   ['xoxe-', 'chat', WORD_DASH, 24, 300],
