@@ -9,7 +9,7 @@
  * Every reader reads a bounded stretch and the scan resumes after whatever it read, so the work stays linear on any
  * input. Matches of families switched off are still consumed, so that they are not reported under another family.
  */
-import type { Meter } from '../../../budget.js';
+import { CHARS_PER_UNIT, type Meter } from '../../../budget.js';
 import { MAX_ASSIGNMENT_CHECKS, matchAssignment } from './assignment.js';
 import { DIGIT, SCAN, WORD_DASH, isClass, runEnd } from './chars.js';
 import { FAMILY_INDEX, type CredentialSelection } from './families.js';
@@ -23,7 +23,7 @@ import { RULES_BY_FIRST_CHAR } from './vendors.js';
 
 /** The shortest token any vendor rule or shape can match (`-----BEGIN` is ten characters). */
 const MIN_CANDIDATE = 10;
-/** Work units charged per candidate that reaches a reader: each reads one bounded token. */
+/** Work units charged per anchor, besides the characters its readers read. */
 const CANDIDATE_UNITS = 4;
 const MAX_TOKEN = 65_536;
 /** The shortest token a structural shape can match (a Facebook app id). */
@@ -229,11 +229,13 @@ export function scanCredentials(text: string, selection: CredentialSelection, co
       if (candidate >= 0 && (end < 0 || candidate < end)) end = candidate;
     }
     if (end < 0) break;
-    meter?.spend(CANDIDATE_UNITS);
     let next = end;
     match.end = -1;
     match.scanned = end;
-    if (matchAnchor(text, end)) {
+    const matched = matchAnchor(text, end);
+    // Charged after the fact: the anchor, and the characters its readers read past it.
+    meter?.spend(CANDIDATE_UNITS + Math.max(0, match.scanned - end, match.end - end) / CHARS_PER_UNIT);
+    if (matched) {
       if (selection[match.family]) {
         counts[FAMILY_INDEX[match.family]]!++;
         total++;
