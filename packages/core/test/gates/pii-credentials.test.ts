@@ -104,6 +104,7 @@ const POSITIVES: Readonly<Record<CredentialFamily, readonly string[]>> = {
     `{ "client_secret": "${hex(64, 33)}" }`,
     `DB_PASSWORD='pR7v!kQ2mZ9w'`,
     `curl -H "X-Api-Key: ${alnum(32, 34)}" https://api.example.com`,
+    `-H 'Authorization: Basic ${Buffer.from(`deploy:${alnum(14, 36)}`).toString('base64')}'`,
     `getenv("api_token", "${randomFrom(LOWER_ALNUM, 24, 35)}")`,
   ],
 };
@@ -176,6 +177,14 @@ describe('pii gate: what is not a credential', () => {
       'max_tokens: 4096, temperature: 0.2',
       'Order #A-77812 shipped on 2026-03-14; re-run the 90-day cohort at https://status.example.org/q1.',
       "git push -u origin main && sort -u names.txt",
+      'target.username = target.password = target.search = "";',
+      'const { contextToken: contextToken2, previousToken: previousToken2 } = tokens;',
+      'exports.SOCKS5_NO_ACCEPTABLE_AUTH = SOCKS5_NO_ACCEPTABLE_AUTH;',
+      "clientIPv4.write('Sec-WebSocket-Key: x3JJHMbDL1EzLkh9GBhXDw==')",
+      'Authorization: Basic dXNlcm5hbWU6cGFzc3dvcmQ=',
+      '  - Release GPG key: F3EF5F62A87FC27A22E643F714CE4FF5015AA242',
+      "new Redis('redis://username:authpassword@127.0.0.1:6380/4')",
+      "const obj = { username: 'john', password: 'secret123' }",
     ];
     assertNoCredential(texts);
   });

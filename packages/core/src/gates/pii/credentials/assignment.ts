@@ -7,6 +7,7 @@
 import { BASE64_EXTRA, DIGIT, EQUALS, JOINER, LOWER, SYMBOL, UPPER, WORD_DASH, classAt, runEnd } from './chars.js';
 import { found, type CredentialMatch } from './match.js';
 import { isMasked } from './prefix-rule.js';
+import { isRealPassword } from './passwords.js';
 import { looksRandom } from './randomness.js';
 import { NOT_SECRET, PASSWORD_NAME, secretNameKind } from './secret-names.js';
 
@@ -20,6 +21,8 @@ const MAX_VALUE = 4096;
 export const MAX_ASSIGNMENT_CHECKS = 4096;
 const MIN_VALUE = 12;
 const MIN_PASSWORD = 8;
+/** Basic credentials are a user and a password, however short. */
+const MIN_BASIC_PASSWORD = 4;
 /** The shortest value any rule accepts (a Telegram id aside, which is no assignment). */
 const MIN_VALUE_START = 8;
 /** Digits alone (numeric client secrets, Discord ids) need more length to be told from ordinary numbers. */
@@ -30,7 +33,6 @@ const SHORT_VALUE = 20;
 const MIN_SHORT_ENTROPY = 2.7;
 /** Ten symbols carry at most 3.3 bits each: a random 16-digit secret has about 2.8. */
 const MIN_DIGITS_ENTROPY = 2.5;
-const MIN_PASSWORD_ENTROPY = 2.5;
 /** Between the name and the operator: a closing quote, spaces, `?` of `?=`, `:` of `::=`. */
 const MAX_NAME_GAP = 3;
 const MAX_SPACES = 32;
@@ -64,6 +66,7 @@ export function matchAssignment(
   if (quote === 92 /* \" inside an escaped string */) quote = text.charCodeAt(++at);
   if (quote === 34 || quote === 39 || quote === 96) at++;
   else quote = -1;
+  const scheme = schemeAt(text, at);
   at = skipScheme(text, at);
   // Nothing this short is a secret: rule it out before judging the name.
   if (runEnd(text, at, VALUE | SYMBOL | EQUALS, MIN_VALUE_START) - at < MIN_VALUE_START) return false;
@@ -75,7 +78,8 @@ export function matchAssignment(
     return found(match, 'assignment', runEnd(text, at, VALUE, MAX_VALUE));
   }
   if (matchToken(text, at, match)) return true;
-  const password = kind === PASSWORD_NAME;
+  // In `("password", "…")` lists a comma is no assignment to rely on: the value must look random.
+  const password = kind === PASSWORD_NAME && text.charCodeAt(operatorAt) !== 44;
   // Inside quotes a value may hold `=`; unquoted, `=` starts the next assignment.
   const mask = (password ? PASSWORD_VALUE : VALUE) | (quote >= 0 ? EQUALS : 0);
   let end = runEnd(text, at, mask, MAX_VALUE);
@@ -83,7 +87,12 @@ export function matchAssignment(
   if (end - at > MAX_VALUE) return false;
   for (let padding = 0; padding < 2 && text.charCodeAt(end) === 61; padding++) end++;
   if (!endsValue(text, end, quote) || isMasked(text, end) || hasEllipsis(text, at, end)) return false;
-  const valid = password ? isPassword(text, at, end) : isSecretValue(text, at, end);
+  if (isCodeReference(text, at, end) || isIdentifier(text, at, end) || sameText(text, at, end, nameStart, nameEnd)) return false;
+  const valid = scheme === BASIC
+    ? isBasicCredential(text, at, end)
+    : password
+      ? isRealPassword(text, at, end, MIN_PASSWORD)
+      : isSecretValue(text, at, end);
   return valid && found(match, 'assignment', end);
 }
 
@@ -117,6 +126,13 @@ function skipSpaces(text: string, from: number): number {
   const limit = from + MAX_SPACES;
   while (at < limit && (text.charCodeAt(at) === 32 || text.charCodeAt(at) === 9)) at++;
   return at;
+}
+
+const BASIC = 1;
+const OTHER_SCHEME = 0;
+
+function schemeAt(text: string, at: number): number {
+  return startsWithIgnoringCase(text, at, 'basic ') ? BASIC : OTHER_SCHEME;
 }
 
 /** Skips an HTTP authentication scheme word (`Bearer `, `Basic `…) before the credential. */
@@ -158,7 +174,36 @@ function isSecretValue(text: string, start: number, end: number): boolean {
   if ((classes & DIGIT) === 0) return false;
   if (!letters) return length >= MIN_DIGITS_ONLY && looksRandom(text, start, end, MIN_DIGITS_ENTROPY);
   const minEntropy = length < SHORT_VALUE ? MIN_SHORT_ENTROPY : MIN_ENTROPY;
-  return !isCodeReference(text, start, end) && looksRandom(text, start, end, minEntropy);
+  return looksRandom(text, start, end, minEntropy);
+}
+
+/** `contextToken2`, `SOCKS5`: a word with at most a short number at its end is a code identifier. */
+function isIdentifier(text: string, start: number, end: number): boolean {
+  let at = end;
+  while (at > start && end - at < 4 && (classAt(text, at - 1) & DIGIT) !== 0) at--;
+  for (let i = start; i < at; i++) if ((classAt(text, i) & (UPPER | LOWER)) === 0) return false;
+  return true;
+}
+
+/** `SOCKS5_AUTH = SOCKS5_AUTH`: a value that repeats its name. */
+function sameText(text: string, start: number, end: number, otherStart: number, otherEnd: number): boolean {
+  return end - start === otherEnd - otherStart && text.startsWith(text.slice(otherStart, otherEnd), start);
+}
+
+/**
+ * `Authorization: Basic <base64 of user:password>`: the decoded password is judged as a password, so that
+ * `dXNlcm5hbWU6cGFzc3dvcmQ=` (username:password) is not a secret.
+ */
+function isBasicCredential(text: string, start: number, end: number): boolean {
+  let decoded: string;
+  try {
+    decoded = atob(text.slice(start, end));
+  } catch {
+    return isSecretValue(text, start, end);
+  }
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return isSecretValue(text, start, end);
+  return isRealPassword(decoded, colon + 1, decoded.length, MIN_BASIC_PASSWORD, 0, colon);
 }
 
 /** `config.v8_setting`, `X25519.secret_length`: dotted names in code, not values. */
@@ -172,9 +217,3 @@ function isCodeReference(text: string, start: number, end: number): boolean {
   return dots > 0 && (classAt(text, start) & (UPPER | LOWER)) !== 0;
 }
 
-function isPassword(text: string, start: number, end: number): boolean {
-  if (end - start < MIN_PASSWORD || text.charCodeAt(start) === 36 /* $VARIABLE */) return false;
-  const classes = classesIn(text, start, end);
-  if ((classes & (UPPER | LOWER)) === 0 || (classes & (DIGIT | SYMBOL)) === 0) return false;
-  return looksRandom(text, start, end, MIN_PASSWORD_ENTROPY);
-}

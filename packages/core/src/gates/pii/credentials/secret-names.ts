@@ -27,7 +27,7 @@ const NOT_SECRET_WORDS = [
   'public', 'pub_', 'csrf', 'xsrf', 'authenticity', 'page', 'cursor', 'continuation', 'primary', 'foreign',
   'sort', 'partition', 'cache', 'object', 'idempotency', 'translation', 'storage', 'lookup', 'route', 'hotkey',
   'shortcut', 'sequence', 'schema', 'bucket', 'dedup', 'group', 'range', 'hash', 'index', 'i18n', 'locale',
-  'pubkey', 'sync', 'event', 'tokenizer',
+  'pubkey', 'sync', 'event', 'tokenizer', 'websocket', 'nonce',
 ];
 /** The same words as one native search, to rule them out at once in the common case. */
 const ANY_NOT_SECRET_WORD = new RegExp(NOT_SECRET_WORDS.join('|'));
@@ -37,6 +37,8 @@ export function secretNameKind(text: string, start: number, end: number): NameKi
   for (let k = 0; k < ENDINGS.length; k++) {
     const ending = ENDINGS[k]!;
     if (!matchesIgnoringCase(text, end - ending.length, from, ending)) continue;
+    // A bare `key` names anything (YAML fields, i18n keys, `GPG key: <fingerprint>`): only compounds say secret.
+    if (ending === 'key' && end - from === 3) return NOT_SECRET;
     if (!isWordBoundary(text, from, end - ending.length)) return NOT_SECRET;
     return hasNotSecretWord(text, from, end) ? NOT_SECRET : ENDING_KINDS[k]!;
   }

@@ -1,43 +1,17 @@
 /**
  * Passwords given together with a user name: in a URL (`postgres://app:s3cr3t@db/…`, any scheme) and in a curl
- * command (`curl -u user:pass`, `--user`). Templates (`$PASSWORD`, `${{ secrets.X }}`, `<password>`), default and
- * made-up passwords (`password`, `postgres`, `test`, a password equal to the user name) are not secrets.
+ * command (`curl -u user:pass`, `--user`), judged as passwords (passwords.ts).
  */
-import { DIGIT, SYMBOL, UPPER, LOWER, classAt } from './chars.js';
 import { found, type CredentialMatch } from './match.js';
-import { looksRandom } from './randomness.js';
+import { isRealPassword } from './passwords.js';
 
 const MAX_USER = 128;
 const MAX_PASSWORD = 256;
 const MIN_PASSWORD = 4;
-const MIN_ENTROPY = 1.5;
-
-/** Passwords that only appear in examples and local defaults. */
-const DEFAULT_PASSWORDS = new Set([
-  'password', 'pass', 'passwd', 'pwd', 'secret', 'changeme', 'admin', 'root', 'guest', 'test', 'user', 'username',
-  'example', 'postgres', 'mysql', 'redis', 'default', 'token', 'apikey', 'api_key', 'pass123', 'password123',
-]);
 
 /** Characters of a user name or password in a URL or command: anything visible but the delimiters. */
 function isUserinfoChar(c: number): boolean {
   return c > 32 && c < 127 && c !== 58 && c !== 64 && c !== 47 && c !== 34 && c !== 39 && c !== 96 && c !== 60 && c !== 62 && c !== 92;
-}
-
-function isTemplate(text: string, start: number): boolean {
-  const c = text.charCodeAt(start);
-  return c === 36 || c === 123 || c === 37 || c === 91 || c === 42 || c === 40; // $ { % [ * (
-}
-
-/** Whether [start, end) is a password someone would leak, judged generically. */
-function isRealPassword(text: string, start: number, end: number, userStart: number, userEnd: number): boolean {
-  if (end - start < MIN_PASSWORD || isTemplate(text, start)) return false;
-  const password = text.slice(start, end);
-  if (DEFAULT_PASSWORDS.has(password.toLowerCase()) || password === text.slice(userStart, userEnd)) return false;
-  let classes = 0;
-  for (let i = start; i < end; i++) classes |= classAt(text, i);
-  if ((classes & (UPPER | LOWER)) === 0) return false;
-  if ((classes & (DIGIT | SYMBOL)) === 0 && end - start < 12) return false;
-  return looksRandom(text, start, end, MIN_ENTROPY);
 }
 
 /** `://` was found at `slashesEnd - 3`: a `user:password@` right after it is a credential in a URL. */
@@ -47,7 +21,7 @@ export function matchUrlUserinfo(text: string, slashesEnd: number, match: Creden
   const passwordStart = userEnd + 1;
   const passwordEnd = readWhile(text, passwordStart, MAX_PASSWORD);
   if (text.charCodeAt(passwordEnd) !== 64) return false;
-  if (!isRealPassword(text, passwordStart, passwordEnd, slashesEnd, userEnd)) return false;
+  if (!isRealPassword(text, passwordStart, passwordEnd, MIN_PASSWORD, slashesEnd, userEnd)) return false;
   return found(match, 'connectionString', passwordEnd + 1);
 }
 
@@ -66,7 +40,7 @@ export function matchCurlUser(text: string, optionEnd: number, match: Credential
   if (text.charCodeAt(passwordStart) !== 58) return false;
   passwordStart = skipQuote(text, passwordStart + 1);
   const passwordEnd = readWhile(text, passwordStart, MAX_PASSWORD, true);
-  if (!isRealPassword(text, passwordStart, passwordEnd, userStart, userEnd)) return false;
+  if (!isRealPassword(text, passwordStart, passwordEnd, MIN_PASSWORD, userStart, userEnd)) return false;
   return found(match, 'connectionString', passwordEnd);
 }
 
