@@ -87,7 +87,7 @@ export function matchAssignment(
   if (end - at > MAX_VALUE) return false;
   for (let padding = 0; padding < 2 && text.charCodeAt(end) === 61; padding++) end++;
   if (!endsValue(text, end, quote) || isMasked(text, end) || hasEllipsis(text, at, end)) return false;
-  if (isCodeReference(text, at, end) || isIdentifier(text, at, end) || sameText(text, at, end, nameStart, nameEnd)) return false;
+  if (isCodeReference(text, at, end) || isIdentifier(text, at, end) || repeatsName(text, at, end, nameStart, nameEnd)) return false;
   const valid = scheme === BASIC
     ? isBasicCredential(text, at, end)
     : password
@@ -185,9 +185,10 @@ function isIdentifier(text: string, start: number, end: number): boolean {
   return true;
 }
 
-/** `SOCKS5_AUTH = SOCKS5_AUTH`: a value that repeats its name. */
-function sameText(text: string, start: number, end: number, otherStart: number, otherEnd: number): boolean {
-  return end - start === otherEnd - otherStart && text.startsWith(text.slice(otherStart, otherEnd), start);
+/** `exports.SOCKS5_AUTH = SOCKS5_AUTH`: a value that repeats (the end of) its name. */
+function repeatsName(text: string, start: number, end: number, nameStart: number, nameEnd: number): boolean {
+  const length = end - start;
+  return length <= nameEnd - nameStart && text.startsWith(text.slice(start, end), nameEnd - length);
 }
 
 /**
