@@ -87,13 +87,15 @@ function matchValueToken(text: string, start: number, match: CredentialMatch): b
  *   `://` (a URL's user:password@); `<digits>:AA` (a Telegram bot token); `=` or `:` within three quote, space,
  *   `?` or `:` characters after a letter that can end a secret word (token, key, secret, password, credential,
  *   auth…), and `,` right after a quoted one (`("api_token", "…")`).
- * - Upper-case letters of the other vendor prefixes (`AKIA`, `AIza`, `eyJ`, `EAAA`, `SK`…).
+ * - Upper-case letters of the other vendor prefixes (`AKIA`, `AIza`, `eyJ`, `EAAA`, `SK`…), and ClickHouse's `4b1d`.
+ *   Databricks' `dapi` is left out (its lower-case letters would slow this regex down on every word): it is found
+ *   as the value of a secret-named key.
  * - `.` and `/` of dotted prefixes and markers (`SG.`, `hvs.`, `.atlasv1.`, `hooks.slack.com/`…).
  * No nested quantifiers; the lookbehinds read at most a few characters back (the Airtable marker 18).
  */
 const ANCHOR_REGEXES: readonly RegExp[] = [
   /:\/\/|:(?<=\d:)AA|[=:](?<=[dehlnstyDEHLNSTY]["'`]{0,2}[ \t?:]{0,3}[=:])|,(?<=[dehlnstyDEHLNSTY]["'],)|[_~]|-(?<![0-9]-)|-(?![0-9])|\|(?<=\d\|)/g,
-  /K(?<=\bAK)(?:IA|Cp)|S(?<=\bAS)IA|B(?<=\bAB)(?:IA|SKQmVkcm9ja0FQSUtleS)|C(?<=\bAC)CA|I(?<=\bAI)za|Q(?<=\bAQ)VN|T(?<=\bAT)(?:BB|ATT3)|T(?<=\bA3T)|A(?<=\bA)A{21}|E(?<=\bE)(?:AA[AMC]|Z[AT]K)|L(?<=\bL)TAI|V(?<=\bcmV)md|R(?<=\bGR)1348941|J(?<=\beyJ)|[KC](?<=\b(?:SK|YC))/g,
+  /K(?<=\bAK)(?:IA|Cp)|S(?<=\bAS)IA|B(?<=\bAB)(?:IA|SKQmVkcm9ja0FQSUtleS)|C(?<=\bAC)CA|I(?<=\bAI)za|Q(?<=\bAQ)VN|T(?<=\bAT)(?:BB|ATT3)|T(?<=\bA3T)|A(?<=\bA)A{21}|E(?<=\bE)(?:AA[AMC]|Z[AT]K)|L(?<=\bL)TAI|V(?<=\bcmV)md|R(?<=\bGR)1348941|J(?<=\beyJ)|[KC](?<=\b(?:SK|YC))|4(?<=\b4)b1d/g,
   /\.(?<=\b(?:hv[sb]|[ps]at|dp|t1|[ps]k|SG|sl|dt0c01|v1|\.atlasv1)\.)|\.(?<=\bpat[A-Za-z0-9]{14}\.)|\/(?<=(?:hooks\.slack\.com|discord(?:app)?\.com\/api\/webhooks|webhook\.office\.com)\/)/g,
 ];
 
