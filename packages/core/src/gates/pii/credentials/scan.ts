@@ -11,6 +11,7 @@
  */
 import { CHARS_PER_UNIT, type Meter } from '../../../budget.js';
 import { MAX_ASSIGNMENT_CHECKS, matchAssignment } from './assignment.js';
+import { SECRET_ENDING_SOURCE } from './secret-names.js';
 import { DIGIT, SCAN, WORD_DASH, isClass, runEnd } from './chars.js';
 import { FAMILY_INDEX, type CredentialSelection } from './families.js';
 import { grafanaKeyEnd, jwtEnd } from './jwt.js';
@@ -84,9 +85,9 @@ function matchValueToken(text: string, start: number, match: CredentialMatch): b
  * several times slower.
  * - `_`, `~` and `-` (not between digits): most vendor prefixes hold one (`ghp_`, `sk-`, `xoxb-`, `-----BEGIN`,
  *   `sha256~`, Azure's `Q~`, Mailchimp's `-us`, curl's `-u`); `|` after a digit (Facebook's `<app id>|<secret>`);
- *   `://` (a URL's user:password@); `<digits>:AA` (a Telegram bot token); `=` or `:` within three quote, space,
- *   `?` or `:` characters after a letter that can end a secret word (token, key, secret, password, credential,
- *   auth…), and `,` right after a quoted one (`("api_token", "…")`).
+ *   `://` followed by `user:password@` (a URL's credentials); `<digits>:AA` (a Telegram bot token); `=` or `:`
+ *   within three quote, space, `?` or `:` characters after a word that can end a secret name (token, key, secret,
+ *   password, credential, auth…; secret-names.ts), and `,` right after a quoted one (`("api_token", "…")`).
  * - Upper-case letters of the other vendor prefixes (`AKIA`, `AIza`, `eyJ`, `EAAA`, `SK`…), and ClickHouse's `4b1d`.
  *   Databricks' `dapi` is left out (its lower-case letters would slow this regex down on every word): it is found
  *   as the value of a secret-named key.
@@ -94,7 +95,14 @@ function matchValueToken(text: string, start: number, match: CredentialMatch): b
  * No nested quantifiers; the lookbehinds read at most a few characters back (the Airtable marker 18).
  */
 const ANCHOR_REGEXES: readonly RegExp[] = [
-  /:\/\/|:(?<=\d:)AA|[=:](?<=[dehlnstyDEHLNSTY]["'`]{0,2}[ \t?:]{0,3}[=:])|,(?<=[dehlnstyDEHLNSTY]["'],)|[_~]|-(?<![0-9]-)|-(?![0-9])|\|(?<=\d\|)/g,
+  new RegExp(
+    [
+      String.raw`:\/\/(?=[^\s/@]{1,384}@)|:(?<=\d:)AA`,
+      String.raw`[=:](?<=${SECRET_ENDING_SOURCE}["'\x60]{0,2}[ \t?:]{0,3}[=:])|,(?<=${SECRET_ENDING_SOURCE}["'],)`,
+      String.raw`[_~]|-(?<![0-9]-)|-(?![0-9])|\|(?<=\d\|)`,
+    ].join('|'),
+    'g',
+  ),
   /K(?<=\bAK)(?:IA|Cp)|S(?<=\bAS)IA|B(?<=\bAB)(?:IA|SKQmVkcm9ja0FQSUtleS)|C(?<=\bAC)CA|I(?<=\bAI)za|Q(?<=\bAQ)VN|T(?<=\bAT)(?:BB|ATT3)|T(?<=\bA3T)|A(?<=\bA)A{21}|E(?<=\bE)(?:AA[AMC]|Z[AT]K)|L(?<=\bL)TAI|V(?<=\bcmV)md|R(?<=\bGR)1348941|J(?<=\beyJ)|[KC](?<=\b(?:SK|YC))|4(?<=\b4)b1d/g,
   /\.(?<=\b(?:hv[sb]|[ps]at|dp|t1|[ps]k|SG|sl|dt0c01|v1|\.atlasv1)\.)|\.(?<=\bpat[A-Za-z0-9]{14}\.)|\/(?<=(?:hooks\.slack\.com|discord(?:app)?\.com\/api\/webhooks|webhook\.office\.com)\/)/g,
 ];
@@ -173,7 +181,7 @@ function isCurlUserOption(text: string, start: number, end: number): boolean {
  */
 function matchAnchor(text: string, end: number): boolean {
   const c = text.charCodeAt(end - 1);
-  if (c === 47 && text.startsWith('://', end - 3)) return matchUrlUserinfo(text, end, match) || matchFollowingToken(text, end);
+  if (c === 47 && text.startsWith('://', end - 3)) return matchUrlUserinfo(text, end, match);
   if (c === 65 && text.charCodeAt(end - 3) === 58 && text.charCodeAt(end - 2) === 65 && isClass(text, end - 4, DIGIT)) {
     const tokenEnd = telegramTokenEnd(text, end - 3);
     if (tokenEnd >= 0) return found(match, 'chat', tokenEnd);

@@ -17,6 +17,14 @@ const ENDINGS = ['authorization', 'credentials', 'credential', 'passphrase', 'pa
 const ENDING_KINDS: readonly NameKind[] = ENDINGS.map((ending) => (ending.startsWith('pass') || ending === 'pwd' ? PASSWORD_NAME : SECRET_NAME));
 
 /**
+ * The final words as a regex source that matches them in any case without the `i` flag (`[Kk][Ee][Yy]`), for the
+ * scan's lookbehind: an operator after any other word never reaches JavaScript.
+ */
+export const SECRET_ENDING_SOURCE = `(?:${ENDINGS.map((ending) =>
+  [...ending].map((c) => `[${c.toUpperCase()}${c}]`).join(''),
+).join('|')})`;
+
+/**
  * Words that may be glued to the final word without a separator (`APIKEY`, `accesstoken`): any other letters
  * before it make a different word (`monkey`, `turkey`, `bypass`, `compass`).
  */
