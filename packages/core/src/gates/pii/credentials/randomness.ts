@@ -10,8 +10,8 @@ const MAX_REPEAT = 5;
 /** This many consecutive ascending characters (`abcdefgh`, `12345678`) mark a hand-typed value. */
 const MAX_SEQUENCE = 7;
 
-/** Words that only occur in made-up values. Matched case-insensitively anywhere in the value. */
-const PLACEHOLDER_WORDS = ['example', 'placeholder', 'redacted', 'dummy', 'sample', 'changeme', 'your', 'here', 'fake', 'replace', 'insert'];
+/** Words that only occur in made-up values, anywhere in the value, in any case. */
+const PLACEHOLDER_WORDS = /example|placeholder|redacted|dummy|sample|changeme|your|here|fake|replace|insert/i;
 
 /** Longest run of one character, case-insensitively (`xXXXX` is a run of five). */
 function longestRepeat(text: string, start: number, end: number): number {
@@ -66,9 +66,7 @@ export function entropy(text: string, start: number, end: number): number {
 }
 
 export function hasPlaceholderWord(text: string, start: number, end: number): boolean {
-  const lower = text.slice(start, end).toLowerCase();
-  for (const word of PLACEHOLDER_WORDS) if (lower.includes(word)) return true;
-  return false;
+  return PLACEHOLDER_WORDS.test(text.slice(start, end));
 }
 
 /**
@@ -79,6 +77,5 @@ export function looksRandom(text: string, start: number, end: number, minEntropy
   if (end - start < 4) return false;
   if (longestRepeat(text, start, end) >= MAX_REPEAT + 1) return false;
   if (longestSequence(text, start, end) >= MAX_SEQUENCE + 1) return false;
-  if (hasPlaceholderWord(text, start, end)) return false;
-  return entropy(text, start, end) >= minEntropy;
+  return entropy(text, start, end) >= minEntropy && !hasPlaceholderWord(text, start, end);
 }

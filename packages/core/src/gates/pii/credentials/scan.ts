@@ -84,12 +84,14 @@ function matchValueToken(text: string, start: number, match: CredentialMatch): b
  * each runs about as fast as a plain character search on ordinary text. A union of plain literals (`AKIA|AIza|…`),
  * or of these two, ran several times slower (interleaved runs on the 2 KB benchmark text).
  * First regex:
- * - `_`, `~` and `-` (not between digits): most vendor prefixes hold one (`ghp_`, `sk-`, `xoxb-`, `-----BEGIN`,
- *   `sha256~`, Azure's `Q~`, Mailchimp's `-us`, curl's `-u`); `|` after a digit (Facebook's `<app id>|<secret>`);
+ * - `_`, `~` and `-` inside a token (not between digits): most vendor prefixes hold one (`ghp_`, `sk-`, `xoxb-`,
+ *   `sha256~`, Azure's `Q~`, Mailchimp's `-us`); a token-starting `-` only in `-----BEGIN ` and curl's `-u ` and
+ *   `--user ` (command options such as `-rf` cost nothing); `|` after a digit (Facebook's `<app id>|<secret>`);
  *   `://` followed by `user:password@` (a URL's credentials); `<digits>:AA` (a Telegram bot token); `=` or `:`
- *   within three quote, space, `?` or `:` characters after a word that can end a secret name (token, key, secret,
+ *   within two quotes and three spaces or `?` after a word that can end a secret name (token, key, secret,
  *   password, credential, auth…; secret-names.ts), and `,` right after a quoted one (`("api_token", "…")`).
- * - `.` and `/` of dotted prefixes and markers (`SG.`, `hvs.`, `.atlasv1.`, `hooks.slack.com/`…).
+ * - `.` and `/` of dotted prefixes and markers (`SG.`, `hvs.`, `.atlasv1.`, `hooks.slack.com/`…), looked back from
+ *   only when a word character follows (so `../` and sentence ends cost one character test).
  * Second regex:
  * - Upper-case letters of the other vendor prefixes (`AKIA`, `AIza`, `eyJ`, `EAAA`, `SK`…), and ClickHouse's `4b1d`.
  *   Databricks' `dapi` is left out (its lower-case letters would slow this regex down on every word): it is found
@@ -100,10 +102,12 @@ const ANCHOR_REGEXES: readonly RegExp[] = [
   new RegExp(
     [
       String.raw`:\/\/(?=[^\s/@]{1,384}@)|:(?<=\d:)AA`,
-      String.raw`[=:](?<=${SECRET_ENDING_SOURCE}["'\x60]{0,2}[ \t?:]{0,3}[=:])|,(?<=${SECRET_ENDING_SOURCE}["'],)`,
-      String.raw`[_~]|-(?<![0-9]-)|-(?![0-9])|\|(?<=\d\|)`,
-      String.raw`\.(?<=\b(?:hv[sb]|[ps]at|dp|t1|[ps]k|SG|sl|dt0c01|v1|\.atlasv1)\.)|\.(?<=\bpat[A-Za-z0-9]{14}\.)`,
-      String.raw`\/(?<=(?:hooks\.slack\.com|discord(?:app)?\.com\/api\/webhooks|webhook\.office\.com)\/)`,
+      // The one-class lookbehind first: most `:` and `=` fail it on one character, before the word list is tried.
+      String.raw`[=:](?<=[dehlnstyDEHLNSTY]["'\x60]{0,2}[ \t?]{0,3}[=:])(?<=${SECRET_ENDING_SOURCE}["'\x60]{0,2}[ \t?]{0,3}[=:])`,
+      String.raw`,(?<=[dehlnstyDEHLNSTY]["'],)(?<=${SECRET_ENDING_SOURCE}["'],)`,
+      String.raw`[_~]|-(?<=[A-Za-z.]-)|-(?<=[0-9]-)(?![0-9])|-(?<![\w.~+-]-)(?:----BEGIN |u |-user )|\|(?<=\d\|)`,
+      String.raw`\.(?=\w)(?:(?<=\b(?:hv[sb]|[ps]at|dp|t1|[ps]k|SG|sl|dt0c01|v1|\.atlasv1)\.)|(?<=\bpat[A-Za-z0-9]{14}\.))`,
+      String.raw`\/(?=\w)(?<=(?:hooks\.slack\.com|discord(?:app)?\.com\/api\/webhooks|webhook\.office\.com)\/)`,
     ].join('|'),
     'g',
   ),
@@ -190,6 +194,8 @@ function matchAnchor(text: string, end: number): boolean {
     if (tokenEnd >= 0) return found(match, 'chat', tokenEnd);
   }
   if (c === 61 || c === 58 || c === 44) {
+    // Past the check limit one assignment was already reported (fail closed); the rest cannot change the verdict.
+    if (match.assignmentChecks < 0) return false;
     const at = end - 1;
     const nameStart = nameBefore(text, at, name);
     if (nameStart >= 0 && matchAssignment(text, nameStart, name.end, at, match, matchValueToken)) return true;
