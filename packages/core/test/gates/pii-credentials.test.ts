@@ -125,6 +125,11 @@ describe('pii gate: credentials by family', () => {
     assert.deepEqual(outcome.details, { types: ['credential'], count: 2, credentials: ['vcs', 'jwt'] });
     assert.ok(!JSON.stringify(outcome).includes(secret.slice(6)));
   });
+
+  it('counts a credential once, whatever separators follow it in its token', () => {
+    const key = `AKIA${randomFrom(UPPER_ALNUM, 16, 50)}`;
+    assert.deepEqual(check(`${key}-backup_copy-of_the-key`).details, { types: ['credential'], count: 1, credentials: ['cloud'] });
+  });
 });
 
 describe('pii gate: what is not a credential', () => {

@@ -3,7 +3,7 @@
  * (the signature may be empty for `alg: none`), and Grafana API keys, which are one base64 JSON segment starting
  * `{"k":"`. `eyJ` is `{"` in base64, the start of every JWT header.
  */
-import { WORD_DASH, runEnd } from './chars.js';
+import { BASE64_EXTRA, WORD_DASH, runEnd } from './chars.js';
 
 const MAX_SEGMENT = 4096;
 /** JWT payloads carry claims and can be much longer than keys. */
@@ -29,7 +29,7 @@ export function jwtEnd(text: string, start: number): number {
 /** End of a Grafana API key (base64 of `{"k":"…","n":…}`) starting at `start`, or -1. */
 export function grafanaKeyEnd(text: string, start: number): number {
   if (!text.startsWith(GRAFANA_KEY_PREFIX, start)) return -1;
-  let end = runEnd(text, start, WORD_DASH | 64 /* + and / */, MAX_SEGMENT);
+  let end = runEnd(text, start, WORD_DASH | BASE64_EXTRA, MAX_SEGMENT);
   while (end < start + MAX_SEGMENT && text.charCodeAt(end) === 61) end++;
   return end - start >= MIN_GRAFANA_KEY ? end : -1;
 }

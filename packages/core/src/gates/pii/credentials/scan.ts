@@ -1,9 +1,9 @@
 /**
- * The credential scan: one native regex finds the few places worth a closer look (ANCHORS), and only there does
- * JavaScript run a reader. Text without anchors costs that one regex pass, however many vendor rules there are.
- * - A token of at least MIN_CANDIDATE characters is looked up by its first character in the vendor prefix table
- *   (vendors.ts), then tried as a PEM header, a JWT and against the structural shapes (shapes.ts). Ordinary words
- *   are shorter or match no prefix, so prose costs one table lookup per long word.
+ * The credential scan: two native regexes find the few places worth a closer look (ANCHOR_REGEXES), and only there
+ * does JavaScript run a reader. Text without anchors costs the regex passes, however many vendor rules there are.
+ * - The token around an anchor, if it has MIN_CANDIDATE characters or more, is looked up by its first character in
+ *   the vendor prefix table (vendors.ts), then tried as a PEM header, a JWT and against the structural shapes
+ *   (shapes.ts).
  * - `=` or `:` after a secret-named key (`api_key = …`) reads the value (assignment.ts); `://` reads a URL's
  *   `user:password@` and `-u`/`--user` curl's credentials (userinfo.ts).
  * Every reader reads a bounded stretch and the scan resumes after whatever it read, so the work stays linear on any
@@ -259,7 +259,8 @@ export function scanCredentials(text: string, selection: CredentialSelection, co
         counts[FAMILY_INDEX[match.family]]!++;
         total++;
       }
-      next = Math.max(end, match.end);
+      // Past the whole token too: its other separators would find the same credential again.
+      next = Math.max(end, match.end, match.scanned);
     } else if (match.scanned > end + LONG_READ || (match.scanned > end && !isOperator(text, end))) {
       // A reader read past the anchor and found nothing: what it read holds no credential start, and skipping it
       // keeps hostile runs (`key="key="…`, base64 across many prefixes) linear. A short value read after an

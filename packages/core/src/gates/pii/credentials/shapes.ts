@@ -4,7 +4,7 @@
  * digits), Microsoft Teams webhooks (a `webhook.office.com` host), Sourcegraph and Airtable tokens (a prefix with
  * a structured body), Facebook app tokens (`<app id>|<secret>`). Each test is a few character comparisons on a candidate token.
  */
-import { ALNUM, DIGIT, HEX, JOINER, WORD_DASH, allOfClass, classAt, isClass, runEnd } from './chars.js';
+import { ALNUM, BASE64_EXTRA, DIGIT, EQUALS, HEX, JOINER, SYMBOL, WORD, WORD_DASH, allOfClass, classAt, isClass, runEnd } from './chars.js';
 import { found, type CredentialMatch } from './match.js';
 import { looksRandom } from './randomness.js';
 
@@ -22,7 +22,7 @@ function azureSecretEnd(text: string, start: number): number {
 /** Terraform Cloud / Enterprise API token: 14 alphanumerics, `.atlasv1.`, 60-70 more. */
 function terraformTokenEnd(text: string, start: number, tokenEnd: number): number {
   if (tokenEnd - start < 14 + 9 + 60 || !text.startsWith('.atlasv1.', start + 14)) return -1;
-  const end = runEnd(text, start + 23, WORD_DASH | 1024, 70);
+  const end = runEnd(text, start + 23, WORD_DASH | EQUALS, 70);
   return end - start - 23 >= 60 && end - start - 23 <= 70 && looksRandom(text, start + 23, end, MIN_ENTROPY) ? end : -1;
 }
 
@@ -38,7 +38,7 @@ function mailchimpKeyEnd(text: string, start: number, tokenEnd: number): number 
 function teamsWebhookEnd(text: string, start: number, tokenEnd: number): number {
   if (!text.startsWith('webhook.office.com', tokenEnd - 18) || !text.startsWith('/webhookb2/', tokenEnd)) return -1;
   const bodyStart = tokenEnd + 11;
-  const end = runEnd(text, bodyStart, WORD_DASH | 64 /* / */ | 512 /* @ */, 300);
+  const end = runEnd(text, bodyStart, WORD_DASH | BASE64_EXTRA | SYMBOL, 300);
   return end - bodyStart >= 40 && looksRandom(text, bodyStart, end, MIN_ENTROPY) ? end : -1;
 }
 
@@ -48,7 +48,7 @@ function sourcegraphTokenEnd(text: string, start: number): number {
   let at = start + 4;
   if (text.startsWith('local_', at)) at += 6;
   else if (hexRun(text, at) === 16 && text.charCodeAt(at + 16) === 95) at += 17;
-  if (hexRun(text, at) !== 40 || (classAt(text, at + 40) & (ALNUM | 95)) !== 0) return -1;
+  if (hexRun(text, at) !== 40 || (classAt(text, at + 40) & WORD) !== 0) return -1;
   return looksRandom(text, at, at + 40, MIN_ENTROPY) ? at + 40 : -1;
 }
 
