@@ -25,6 +25,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { pii, type PiiDetails } from '../packages/core/src/gates/pii.js';
 import { CREDENTIAL_FAMILIES, type CredentialFamily } from '../packages/core/src/gates/pii/credentials/families.js';
 import { defaultEvalDir, emptyConfusion, score, tally, type Scores } from './scoring.js';
+import { SECRETLINT_LABEL, secretlintFinds } from './secretlint.js';
 
 export const CREDENTIALS_FILE = 'cred-gitleaks-fixtures.jsonl';
 
@@ -91,11 +92,21 @@ export interface CredentialError {
   text: string;
 }
 
+/** A detector's scores on the whole file and on both splits, and its speed. */
+export interface SplitScores {
+  overall: Scores;
+  dev: Scores;
+  heldOut: Scores;
+  recordsPerSecond: number;
+}
+
 export interface CredentialReport {
   records: number;
   overall: Scores;
   dev: Scores;
   heldOut: Scores;
+  /** The peer, on the same records in the same run. */
+  peer: SplitScores;
   families: FamilyReport[];
   /** How many true detections each family of the gate made (the family it reported). */
   detectedAs: Partial<Record<CredentialFamily, number>>;
@@ -106,6 +117,20 @@ export interface CredentialReport {
 export async function loadCredentialRecords(dataDir: string = defaultEvalDir()): Promise<CredentialRecord[]> {
   const lines = (await readFile(join(dataDir, CREDENTIALS_FILE), 'utf8')).split('\n').filter((l) => l.trim() !== '');
   return lines.map((line) => JSON.parse(line) as CredentialRecord);
+}
+
+async function evaluatePeer(records: readonly CredentialRecord[]): Promise<SplitScores> {
+  const overall = emptyConfusion();
+  const dev = emptyConfusion();
+  const heldOut = emptyConfusion();
+  const started = performance.now();
+  for (const record of records) {
+    const predicted = await secretlintFinds(record.text);
+    tally(overall, record.secret, predicted);
+    tally(HELD_OUT_FILES.has(record.file) ? heldOut : dev, record.secret, predicted);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { overall: score(overall), dev: score(dev), heldOut: score(heldOut), recordsPerSecond: records.length / seconds };
 }
 
 const CREDENTIALS_ONLY = { email: false, phone: false, ssn: false, card: false, iban: false, ip: false, credentials: true } as const;
@@ -147,6 +172,7 @@ export async function evaluateCredentials(dataDir: string = defaultEvalDir()): P
     overall: score(overall),
     dev: score(dev),
     heldOut: score(heldOut),
+    peer: await evaluatePeer(records),
     families: CREDENTIAL_FAMILIES.map((family) => {
       const f = perFamily.get(family)!;
       return { family, positives: f.positives, recall: f.positives === 0 ? 0 : f.found / f.positives, negatives: f.negatives, falseAlarms: f.falseAlarms };
@@ -220,6 +246,11 @@ export function formatCredentialReport(r: CredentialReport): string {
     scoreLine('all records', r.overall),
     scoreLine('dev split (100 files)', r.dev),
     scoreLine('held-out (25 files)', r.heldOut),
+    '',
+    `  peer, same records: ${SECRETLINT_LABEL}, ${Math.round(r.peer.recordsPerSecond).toLocaleString('en-US')} records/s`,
+    scoreLine('all records', r.peer.overall),
+    scoreLine('dev split', r.peer.dev),
+    scoreLine('held-out', r.peer.heldOut),
     '',
     '  per vendor family (of the gitleaks rule file): recall on its positives, false alarms on its negatives',
   ];
