@@ -7,7 +7,7 @@ import { BASE64, classAt } from './chars.js';
 import { looksRandom } from './randomness.js';
 
 /** No nested quantifier: one bounded class run before a literal, on a slice of bounded length. */
-const HEADER = /^-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/;
+const HEADER = /^-----BEGIN [A-Z0-9 _-]{0,40}PRIVATE KEY(?: BLOCK)?-----/;
 const HEADER_WINDOW = 80;
 /** How far the key material is read; an RSA-4096 key is about 3.3 KB of base64. */
 const MAX_BODY = 16_384;
