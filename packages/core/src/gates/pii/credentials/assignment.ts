@@ -1,8 +1,9 @@
 /**
  * Keyword context: a value assigned to a secret-named key (`api_key = "…"`, `"githubToken": "…"`, `DB_PASSWORD=…`,
  * `Authorization: Bearer …`). Only looked at where an assignment operator follows such a name, so prose pays one
- * name test per `=` or `:`. The value must look random; passwords, which people choose, must mix letters with digits
- * or symbols instead of passing the full entropy test.
+ * name test per `=` or `:`. The value must look random; passwords, which people choose, are judged as passwords
+ * instead (passwords.ts), and `Basic` credentials by the password they decode to. Values that are code (`cert.key`,
+ * `contextToken2`, a value repeating its name) are not secrets.
  */
 import { BASE64_EXTRA, DIGIT, EQUALS, JOINER, LOWER, SYMBOL, UPPER, WORD_DASH, classAt, runEnd } from './chars.js';
 import { found, type CredentialMatch } from './match.js';
