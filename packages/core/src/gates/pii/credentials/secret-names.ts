@@ -12,8 +12,11 @@ export type NameKind = typeof NOT_SECRET | typeof SECRET_NAME | typeof PASSWORD_
 
 const MAX_NAME = 80;
 
-/** Final words that make a name secret, longest first; compounds such as `apikey` end in one of them. */
-const ENDINGS = ['authorization', 'credentials', 'credential', 'passphrase', 'password', 'secrets', 'passwd', 'secret', 'token', 'auth', 'pass', 'pwd', 'key'];
+/**
+ * Final words that make a name secret, longest first; compounds such as `apikey` end in one of them. An access id is
+ * half of a key pair (Sumo Logic, Sendbird); a client id is public and not listed.
+ */
+const ENDINGS = ['authorization', 'credentials', 'credential', 'passphrase', 'password', 'access_id', 'accessid', 'secrets', 'passwd', 'secret', 'token', 'auth', 'pass', 'pwd', 'key'];
 const ENDING_KINDS: readonly NameKind[] = ENDINGS.map((ending) => (ending.startsWith('pass') || ending === 'pwd' ? PASSWORD_NAME : SECRET_NAME));
 
 /**
