@@ -2,18 +2,25 @@
  * In-process gate latency (issue #2, docs/benchmarks.md). Not a test: prints numbers.
  *   npm run bench:gates            full run
  *   npm run bench:gates -- --quick fewer iterations
+ *   npm run bench:gates -- --ab <path>   interleaved A/B of the pii gate and the default suite on 2 KB against
+ *                                        another build of @pecta/core (e.g. a copy of packages/core/dist from an
+ *                                        earlier commit); only this comparison is run
  * Reports p50/p99 per gate (the opt-in commands and injection gates included) and for the default suite (filesystem +
  * pii + content through the engine) on a realistic
  * 2 KB output, a 100 KB output and hostile outputs up to 1 MiB (packages/core/test/fixtures/hostile-shapes.ts): each
  * gate must stay linear and under 50 ms, and with the 50 ms budget an evaluation must end within 10 ms of it.
  */
 import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createEngine, defaultGates, gates, type Gate } from '@pecta/core';
 import { z } from 'zod';
 import { realistic } from './reference.js';
 import { HOSTILE_SHAPES } from '../packages/core/test/fixtures/hostile-shapes.js';
 
 const quick = process.argv.includes('--quick');
+const abIndex = process.argv.indexOf('--ab');
+const abPath = abIndex >= 0 ? process.argv[abIndex + 1] : undefined;
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
@@ -56,6 +63,55 @@ const gateList: Gate[] = [
   gates.latency({ maxMs: 1000 }),
   gates.schema(z.object({ text: z.string() })),
 ];
+
+interface CoreBuild {
+  createEngine: typeof createEngine;
+  defaultGates: typeof defaultGates;
+  gates: typeof gates;
+}
+
+/**
+ * The machine's speed drifts 2-4x within minutes, so two builds are only comparable in one process, in alternating
+ * short batches: each batch of each side runs right after the other's.
+ */
+async function abRun(otherPath: string): Promise<void> {
+  const other = (await import(pathToFileURL(resolve(otherPath)).href)) as CoreBuild;
+  const output = realistic(2048);
+  const rounds = quick ? 20 : 100;
+  const batch = 200;
+  const sides: Array<[string, CoreBuild]> = [
+    ['A (this checkout)', { createEngine, defaultGates, gates }],
+    [`B (${otherPath})`, other],
+  ];
+  const piiTimes = sides.map(() => [] as number[]);
+  const suiteTimes = sides.map(() => [] as number[]);
+  const piiGates = sides.map(([, build]) => build.gates.pii());
+  const engines = sides.map(([, build]) => build.createEngine({ gates: build.defaultGates(), timeout: 10_000 }));
+  for (let warm = 0; warm < 2; warm++) {
+    for (let k = 0; k < sides.length; k++) {
+      timeSync(piiGates[k]!, output, 2000);
+      for (let i = 0; i < 500; i++) await engines[k]!.evaluate({ agent_id: 'bench', output });
+    }
+  }
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < sides.length; k++) {
+      piiTimes[k]!.push(...timeSync(piiGates[k]!, output, batch));
+      for (let i = 0; i < batch; i++) {
+        const t0 = performance.now();
+        await engines[k]!.evaluate({ agent_id: 'bench', output });
+        suiteTimes[k]!.push(performance.now() - t0);
+      }
+    }
+  }
+  console.log(`\n## A/B on 2 KB realistic, interleaved (${rounds} rounds × ${batch} runs per side)`);
+  console.log('| build | pii p50 | pii p99 | default suite p50 | default suite p99 |');
+  console.log('|---|---|---|---|---|');
+  for (let k = 0; k < sides.length; k++) {
+    const p = piiTimes[k]!.sort((a, b) => a - b);
+    const d = suiteTimes[k]!.sort((a, b) => a - b);
+    console.log(`| ${sides[k]![0]} | ${fmt(percentile(p, 50))} | ${fmt(percentile(p, 99))} | ${fmt(percentile(d, 50))} | ${fmt(percentile(d, 99))} |`);
+  }
+}
 
 async function main(): Promise<void> {
   console.log(`# bench:gates — node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}${quick ? ' (quick)' : ''}`);
@@ -115,4 +171,5 @@ async function main(): Promise<void> {
   console.log(`worst evaluation with the 50 ms budget: ${fmt(worstBudgeted)} (${worstBudgeted <= 60 ? 'within' : 'OVER'} budget + 10 ms slack)`);
 }
 
-await main();
+if (abPath !== undefined) await abRun(abPath);
+else await main();

@@ -5,7 +5,8 @@ import { createEngine, REASON_TIMEOUT } from '../src/engine.js';
 import { defaultGates, gates as builtIn, walkStrings } from '../src/gates/index.js';
 import type { Budget, Gate } from '../src/types.js';
 import { isEmptyOutput } from '../src/gates/content/empty.js';
-import { countCredentials } from '../src/gates/pii/credentials.js';
+import { ALL_CREDENTIAL_FAMILIES } from '../src/gates/pii/credentials/families.js';
+import { scanCredentials } from '../src/gates/pii/credentials/scan.js';
 import { countEmails } from '../src/gates/pii/email.js';
 import { countIpv6 } from '../src/gates/pii/ipv6.js';
 import { PiiScanner, scanConfig } from '../src/gates/pii/scan.js';
@@ -186,10 +187,11 @@ describe('the pii scanners observe the budget inside one long string', () => {
   const all = { email: true, phone: true, ssn: true, card: true, iban: true, ip: true, credential: true };
   const cases: [string, string, (text: string, meter: Meter) => unknown][] = [
     ['e-mail candidates', 'e-mail fragments', (t, m) => countEmails(t, m)],
-    ['credential prefixes', 'token prefixes', (t, m) => countCredentials(t, m)],
+    ['credential prefixes', 'token prefixes', (t, m) => scanCredentials(t, ALL_CREDENTIAL_FAMILIES, new Uint32Array(10), m)],
+    ['secret-named assignments', 'secret-named assignments', (t, m) => scanCredentials(t, ALL_CREDENTIAL_FAMILIES, new Uint32Array(10), m)],
     ['IPv6 runs', 'IPv6 fragments', (t, m) => countIpv6(t, m)],
-    ['one huge digit cluster', 'digits and dots', (t, m) => new PiiScanner(scanConfig(all, 'US'), m).scan(t)],
-    ['many small clusters', 'mixed separators', (t, m) => new PiiScanner(scanConfig(all, 'US'), m).scan(t)],
+    ['one huge digit cluster', 'digits and dots', (t, m) => new PiiScanner(scanConfig(all, 'US', ALL_CREDENTIAL_FAMILIES), m).scan(t)],
+    ['many small clusters', 'mixed separators', (t, m) => new PiiScanner(scanConfig(all, 'US', ALL_CREDENTIAL_FAMILIES), m).scan(t)],
   ];
   for (const [label, shape, scan] of cases) {
     it(`stops reading ${label} once the budget is spent`, () => {

@@ -28,6 +28,7 @@ import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/min';
 import type { Gate, GateOptions } from '../types.js';
 import { assertOptionsObject, booleanOption, gateName } from './options.js';
 import { PII_TYPES, PiiScanner, scanConfig, type PiiType, type ScanConfig } from './pii/scan.js';
+import { CREDENTIAL_FAMILY_LABELS, credentialSelection, type CredentialFamily } from './pii/credentials/families.js';
 import { walkStrings } from './walk.js';
 import { warmUp } from './warm-up.js';
 import { meterOf } from '../budget.js';
@@ -48,8 +49,12 @@ export interface PiiOptions extends GateOptions {
   iban?: boolean;
   /** IPv4 and IPv6 addresses. Default true. */
   ip?: boolean;
-  /** API keys, tokens, JWTs and private keys. Default true. */
-  credentials?: boolean;
+  /**
+   * Credentials: vendor API keys and tokens, private keys, JWTs, passwords in URLs and commands, secret-named
+   * values. `true`/`false` switches every family; an object switches the families it names, the others stay on
+   * (`{ jwt: false }`). Families: see CREDENTIAL_FAMILIES and docs/sdk.md. Default true.
+   */
+  credentials?: boolean | Partial<Record<CredentialFamily, boolean>>;
   /** ISO 3166-1 alpha-2 region used to validate numbers written without a country code. Default 'US'. */
   phoneCountry?: string;
 }
@@ -59,6 +64,8 @@ export interface PiiDetails {
   types: PiiType[];
   /** Number of matches across all strings. */
   count: number;
+  /** Credential families found, when `types` holds `credential`. */
+  credentials?: CredentialFamily[];
 }
 
 const LABELS: Readonly<Record<PiiType, string>> = {
@@ -85,7 +92,7 @@ export function pii(options?: PiiOptions): Gate {
   const name = gateName(options, 'pii');
   const config = configFrom(options ?? {});
   return warmUp(
-    `pii:${JSON.stringify(config.enabled)}:${config.phone.region}`,
+    `pii:${JSON.stringify(config.enabled)}:${JSON.stringify(config.credentials)}:${config.phone.region}`,
     markSignalFree({
       name,
       run(ctx, _signal, budget) {
@@ -96,7 +103,8 @@ export function pii(options?: PiiOptions): Gate {
         const types = scanner.found();
         if (types.length === 0) return { passed: true };
         const details: PiiDetails = { types, count: scanner.total() };
-        return { passed: false, reason: `${joinLabels(types)} detected in output`, details };
+        if (types.includes('credential')) details.credentials = scanner.credentialFamilies();
+        return { passed: false, reason: `${joinLabels(types, details.credentials)} detected in output`, details };
       },
     }),
     PII_WARM_UP,
@@ -114,9 +122,11 @@ function configFrom(options: PiiOptions): ScanConfig {
     card: booleanOption(options.card, true, 'pii: card'),
     iban: booleanOption(options.iban, true, 'pii: iban'),
     ip: booleanOption(options.ip, true, 'pii: ip'),
-    credential: booleanOption(options.credentials, true, 'pii: credentials'),
+    credential: false,
   };
-  return scanConfig(Object.freeze(enabled), phoneCountryOption(options.phoneCountry));
+  const credentials = credentialSelection(options.credentials);
+  enabled.credential = Object.values(credentials).some(Boolean);
+  return scanConfig(Object.freeze(enabled), phoneCountryOption(options.phoneCountry), credentials);
 }
 
 function phoneCountryOption(value: unknown): CountryCode {
@@ -127,9 +137,10 @@ function phoneCountryOption(value: unknown): CountryCode {
   return value;
 }
 
-/** "a", "a and b", "a, b and c". */
-function joinLabels(types: readonly PiiType[]): string {
-  const labels = types.map((type) => LABELS[type]);
+/** "a", "a and b", "a, b and c"; a credential names its families: "credential (private key, JWT)". */
+function joinLabels(types: readonly PiiType[], families: readonly CredentialFamily[] = []): string {
+  const credential = `${LABELS.credential} (${families.map((f) => CREDENTIAL_FAMILY_LABELS[f]).join(', ')})`;
+  const labels = types.map((type) => (type === 'credential' ? credential : LABELS[type]));
   if (labels.length === 1) return labels[0]!;
   return `${labels.slice(0, -1).join(', ')} and ${labels[labels.length - 1]}`;
 }

@@ -23,7 +23,7 @@ const SAMPLES = [
   ['card', '4111 1111 1111 1111'],
   ['iban', 'GB82 WEST 1234 5698 7654 32'],
   ['ip', '192.168.1.20'],
-  ['credential', 'AKIAIOSFODNN7EXAMPLE'],
+  ['credential', 'AKIAZ4QX7R2NB5WJ3KDP'],
 ] as const;
 
 const OPTION_OF = {
@@ -53,7 +53,8 @@ describe('pii gate', () => {
     for (const [type, text] of SAMPLES) {
       const outcome = check(`note: ${text} (end)`);
       assert.equal(outcome.passed, false, type);
-      assert.deepEqual(outcome.details, { types: [type], count: 1 }, type);
+      const credentials = type === 'credential' ? { credentials: ['cloud'] } : {};
+      assert.deepEqual(outcome.details, { types: [type], count: 1, ...credentials }, type);
       assert.match(outcome.reason!, / detected in output$/);
       assert.ok(!outcome.reason!.includes(text), `reason leaks ${type}`);
       assert.ok(!JSON.stringify(outcome.details).includes(text), `details leak ${type}`);
@@ -67,7 +68,7 @@ describe('pii gate', () => {
     const outcome = check(all);
     assert.equal(
       outcome.reason,
-      'email address, phone number, US social security number, payment card number, IBAN, IP address and credential detected in output',
+      'email address, phone number, US social security number, payment card number, IBAN, IP address and credential (cloud provider key) detected in output',
     );
     assert.deepEqual((outcome.details as PiiDetails).types, ['email', 'phone', 'ssn', 'card', 'iban', 'ip', 'credential']);
     assert.equal((outcome.details as PiiDetails).count, SAMPLES.length);

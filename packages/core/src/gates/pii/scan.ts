@@ -3,7 +3,8 @@ import type { Meter } from '../../budget.js';
 import { cardWindowEnd } from './cards.js';
 import { createCluster, GAP_DOT, GAP_OPEN, GAP_SPACE, groupLength, readNextCluster, type DigitCluster } from './clusters.js';
 import { CARD_KEYWORDS, KeywordContext, PHONE_KEYWORDS, SSN_KEYWORDS } from './context.js';
-import { countCredentials } from './credentials.js';
+import { CREDENTIAL_FAMILIES, type CredentialFamily, type CredentialSelection } from './credentials/families.js';
+import { scanCredentials } from './credentials/scan.js';
 import { countEmails } from './email.js';
 import { ibanEndAt } from './iban.js';
 import { isIpv4Window } from './ipv4.js';
@@ -28,10 +29,12 @@ export type PiiSelection = Readonly<Record<PiiType, boolean>>;
 export interface ScanConfig {
   enabled: PiiSelection;
   phone: PhoneSettings;
+  /** Credential families to report; `enabled.credential` is true when any is on. */
+  credentials: CredentialSelection;
 }
 
-export function scanConfig(enabled: PiiSelection, region: CountryCode): ScanConfig {
-  return { enabled, phone: phoneSettings(region) };
+export function scanConfig(enabled: PiiSelection, region: CountryCode, credentials: CredentialSelection): ScanConfig {
+  return { enabled, phone: phoneSettings(region), credentials };
 }
 
 /**
@@ -40,6 +43,8 @@ export function scanConfig(enabled: PiiSelection, region: CountryCode): ScanConf
  */
 export class PiiScanner {
   readonly counts: Record<PiiType, number> = { email: 0, phone: 0, ssn: 0, card: 0, iban: 0, ip: 0, credential: 0 };
+  /** Credentials found per family, indexed as CREDENTIAL_FAMILIES. */
+  readonly credentialCounts = new Uint32Array(CREDENTIAL_FAMILIES.length);
   readonly #config: ScanConfig;
   readonly #cluster: DigitCluster = createCluster();
   readonly #phoneContext = new KeywordContext(PHONE_KEYWORDS);
@@ -79,7 +84,7 @@ export class PiiScanner {
     const meter = text.length >= METERED_TEXT_LENGTH ? this.#meter : undefined;
     this.#inner = meter;
     if (enabled.email) counts.email += countEmails(text, meter);
-    if (enabled.credential) counts.credential += countCredentials(text, meter);
+    if (enabled.credential) counts.credential += scanCredentials(text, this.#config.credentials, this.credentialCounts, meter);
     if (enabled.ip) counts.ip += countIpv6(text, meter);
     if (this.#numeric) this.#scanNumbers(text, false);
     this.#previous = text;
@@ -100,6 +105,11 @@ export class PiiScanner {
   /** Types found so far, in reporting order. */
   found(): PiiType[] {
     return PII_TYPES.filter((type) => this.counts[type] > 0);
+  }
+
+  /** Credential families found so far, in CREDENTIAL_FAMILIES order. */
+  credentialFamilies(): CredentialFamily[] {
+    return CREDENTIAL_FAMILIES.filter((_, index) => this.credentialCounts[index]! > 0);
   }
 
   total(): number {
