@@ -41,8 +41,11 @@ const someRun: fc.Arbitrary<Run> = fc.record({
   latencies: fc.oneof(fc.array(someLatency, { minLength: 1, maxLength: 1 }), fc.array(someLatency, { minLength: 1, maxLength: 120, size: 'max' })),
 });
 const runEntries = ({ passed, latencies }: Run): WindowEntry[] => latencies.map((latency_ms) => ({ passed, latency_ms }));
-/** A count at and around the window's size, or any up to well past it: the window stays short, fills or wraps. */
-const windowFill = fc.oneof(fc.constantFrom(0, WINDOW_SIZE - 1, WINDOW_SIZE, WINDOW_SIZE + 1), fc.integer({ min: 0, max: 1400 }));
+/**
+ * Any count up to well past the window's size, or one at and around it: the window stays short, fills or wraps. Any
+ * count comes first, so that a hand-picked one shrinks like a generated one.
+ */
+const windowFill = fc.oneof(fc.integer({ min: 0, max: 1400 }), fc.constantFrom(WINDOW_SIZE - 1, WINDOW_SIZE, WINDOW_SIZE + 1));
 
 /**
  * A history as `repeat` copies of one step, then the parts of `then`: kept in this form (mapped only inside the
@@ -218,7 +221,7 @@ describe('ReputationWindow', () => {
         assert.deepEqual(window.toBlob(), shadow.toBlob());
       }),
       {
-        ...propertyRuns(8),
+        ...propertyRuns(5),
         examples: [[{ repeat: WINDOW_SIZE, repeated: { entry: P(2), pushed: true }, then: [{ entry: F(1), pushed: false }, { entry: F(null), pushed: true }] }]],
       },
     );
@@ -269,7 +272,7 @@ describe('ReputationWindow', () => {
         assert.deepEqual(back.push(F(5)), window.push(F(5)));
         assert.deepEqual(back.entries(), window.entries());
       }),
-      { ...propertyRuns(40), examples: [[{ repeat: 0, repeated: P(1), then: [] }], [{ repeat: 777, repeated: P(0.1 + 0.2), then: [F(null)] }]] },
+      { ...propertyRuns(25), examples: [[{ repeat: 0, repeated: P(1), then: [] }], [{ repeat: 777, repeated: P(0.1 + 0.2), then: [F(null)] }]] },
     );
   });
 

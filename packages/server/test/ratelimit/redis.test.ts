@@ -65,7 +65,7 @@ describe('RedisRollingWindowLimiter', suite, () => {
           else refused++;
         }
       }),
-      propertyRuns(12),
+      propertyRuns(10),
     );
     assert.ok(allowed > 50 && refused > 50, `both outcomes exercised (${allowed} allowed, ${refused} refused)`);
   });

@@ -87,7 +87,7 @@ describe('stored gates', () => {
       fc.property(fc.array(gate, { maxLength: 4 }), (gates) => {
         assert.equal(storedGatesJson(gates), reference(gates));
       }),
-      propertyRuns(1000),
+      propertyRuns(600),
     );
   });
 });

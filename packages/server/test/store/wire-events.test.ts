@@ -28,7 +28,7 @@ describe('events on the wire to the writer thread', () => {
       latency_ms: fc.option(latency, { nil: null }),
       created_at: fc.oneof(fc.constantFrom(0, 1_780_000_000_000, Number.MAX_SAFE_INTEGER), fc.integer({ min: 0, max: 2 ** 48 })),
     });
-    fc.assert(fc.property(fc.array(event, { maxLength: 25, size: 'max' }), roundTrips), propertyRuns(40));
+    fc.assert(fc.property(fc.array(event, { maxLength: 25, size: 'max' }), roundTrips), propertyRuns(25));
   });
 
   function roundTrips(events: NewEvent[]): void {
