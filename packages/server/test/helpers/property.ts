@@ -15,6 +15,9 @@ export const PROPERTY_PATH_ENV = 'PECTA_PROPERTY_PATH';
 export function propertyRuns(numRuns: number, env: NodeJS.ProcessEnv = process.env): PropertyRuns {
   const seed = env[PROPERTY_SEED_ENV];
   const path = env[PROPERTY_PATH_ENV];
+  if (seed !== undefined && seed !== '' && !Number.isInteger(Number(seed))) {
+    throw new Error(`${PROPERTY_SEED_ENV} must be the integer seed a failing property printed`);
+  }
   return {
     numRuns,
     ...(seed === undefined || seed === '' ? {} : { seed: Number(seed) }),
