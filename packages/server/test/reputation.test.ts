@@ -1,7 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { latencyMicros,
+import fc from 'fast-check';
+import {
+  latencyMicros,
   EMPTY_REPUTATION,
+  MAX_LATENCY_MICROS,
   ReputationWindow,
   WINDOW_SIZE,
   reputationOf,
@@ -10,13 +13,53 @@ import { latencyMicros,
   windowLatency,
   type WindowEntry,
 } from '../src/reputation.js';
-import { prng } from './helpers/prng.js';
+import { propertyRuns } from './helpers/property.js';
 
 const P = (latency_ms: number | null = 0): WindowEntry => ({ passed: true, latency_ms });
 const F = (latency_ms: number | null = 0): WindowEntry => ({ passed: false, latency_ms });
-/** A latency of 0–200 ms, or none at all for about a quarter of the evaluations. */
-const someLatency = (random: () => number): number | null =>
-  random() < 0.25 ? null : random() < 0.3 ? Math.floor(random() * 200) : random() * 120;
+/**
+ * A latency of 0–200 ms, or none, or one at an edge: the half microsecond the window rounds, sums that are inexact
+ * in binary, the API's limit, the cap ±1 µs, and the invalid values the window reads as none.
+ */
+const someLatency: fc.Arbitrary<number | null> = fc.oneof(
+  fc.constant(null),
+  fc.constantFrom(0, 0.0005, 0.0015, 0.1 + 0.2, 1 / 3, 60_000, MAX_LATENCY_MICROS / 1000 - 0.001, MAX_LATENCY_MICROS / 1000, MAX_LATENCY_MICROS / 1000 + 0.001, 1e300, -1, Number.NaN, Infinity),
+  fc.integer({ min: 0, max: 200 }),
+  fc.double({ min: 0, max: 120, noNaN: true }),
+);
+const someEntry: fc.Arbitrary<WindowEntry> = fc.record({ passed: fc.boolean(), latency_ms: someLatency });
+/**
+ * Evaluations of one verdict: a single one, or a run of up to 120 that makes long streaks and pass rates near 0 and 1,
+ * which independent coin flips almost never give.
+ */
+interface Run {
+  passed: boolean;
+  latencies: Array<number | null>;
+}
+const someRun: fc.Arbitrary<Run> = fc.record({
+  passed: fc.boolean(),
+  latencies: fc.oneof(fc.array(someLatency, { minLength: 1, maxLength: 1 }), fc.array(someLatency, { minLength: 1, maxLength: 120, size: 'max' })),
+});
+const runEntries = ({ passed, latencies }: Run): WindowEntry[] => latencies.map((latency_ms) => ({ passed, latency_ms }));
+/**
+ * Any count up to well past the window's size, or one at and around it: the window stays short, fills or wraps. Any
+ * count comes first, so that a hand-picked one shrinks like a generated one.
+ */
+const windowFill = fc.oneof(fc.integer({ min: 0, max: 1400 }), fc.constantFrom(WINDOW_SIZE - 1, WINDOW_SIZE, WINDOW_SIZE + 1));
+
+/**
+ * A history as `repeat` copies of one step, then the parts of `then`: kept in this form (mapped only inside the
+ * property), a counterexample reads "501 × this, then these 2" rather than listing 503 steps, and a hand-picked
+ * example shrinks like a generated one.
+ */
+interface History<S, T> {
+  repeat: number;
+  repeated: S;
+  then: T[];
+}
+const history = <S, T>(step: fc.Arbitrary<S>, then: fc.Arbitrary<T[]>): fc.Arbitrary<History<S, T>> =>
+  fc.record({ repeat: windowFill, repeated: step, then });
+const repeated = <S,>({ repeat, repeated }: History<S, unknown>): S[] => Array.from({ length: repeat }, () => ({ ...repeated }));
 const times = (n: number, entry: WindowEntry): WindowEntry[] => Array.from({ length: n }, () => ({ ...entry }));
 
 describe('reputation formula (docs/api.md, Reputation)', () => {
@@ -138,43 +181,50 @@ describe('windowLatency', () => {
 
 describe('ReputationWindow', () => {
   it('matches reputationOf after every push of long random sequences, across eviction', () => {
-    for (const seed of [1, 2, 3]) {
-      const random = prng(seed);
-      const window = new ReputationWindow();
-      const all: WindowEntry[] = [];
-      let passRate = random();
-      for (let i = 0; i < 1400; i++) {
-        if (i % 97 === 0) passRate = random();
-        const entry = { passed: random() < passRate, latency_ms: someLatency(random) };
-        all.push(entry);
-        const pushed = window.push(entry);
-        const reference = reputationOf(all);
-        assert.deepEqual(pushed, reference, `seed ${seed}, push #${i}`);
-        assert.deepEqual(window.reputation(), reference);
-      }
-      assert.equal(window.size, 500);
-      // The window keeps latencies at microsecond precision (what makes its running sums exact).
-      const micros = (e: WindowEntry) => latencyMicros(e.latency_ms);
-      assert.deepEqual(window.entries(), all.slice(-500).map((e) => ({ passed: e.passed, latency_ms: micros(e) === null ? null : micros(e)! / 1000 })));
-    }
+    fc.assert(
+      fc.property(history(someEntry, fc.array(someRun, { maxLength: 12, size: 'max' })), (sequence) => {
+        const all = [...repeated(sequence), ...sequence.then.flatMap(runEntries)];
+        const window = new ReputationWindow();
+        all.forEach((entry, i) => {
+          const reference = reputationOf(all.slice(0, i + 1));
+          assert.deepEqual(window.push(entry), reference, `push #${i}`);
+          assert.deepEqual(window.reputation(), reference);
+        });
+        assert.equal(window.size, Math.min(all.length, WINDOW_SIZE));
+        // The window keeps latencies at microsecond precision (what makes its running sums exact).
+        const micros = (e: WindowEntry) => latencyMicros(e.latency_ms);
+        assert.deepEqual(window.entries(), all.slice(-WINDOW_SIZE).map((e) => ({ passed: e.passed, latency_ms: micros(e) === null ? null : micros(e)! / 1000 })));
+      }),
+      // The example makes every run evict, whatever the seed.
+      { ...propertyRuns(6), examples: [[{ repeat: WINDOW_SIZE + 1, repeated: P(3), then: [{ passed: false, latencies: [null] }, { passed: true, latencies: [0.0005] }] }]] },
+    );
   });
 
   it('peek gives what push would return and leaves the window as it was', () => {
-    const random = prng(11);
-    const window = new ReputationWindow();
-    const shadow = new ReputationWindow();
-    for (let i = 0; i < 1300; i++) {
-      const entry = { passed: random() < 0.8, latency_ms: random() < 0.2 ? null : random() < 0.5 ? random() * 2000 : Math.floor(random() * 300) };
-      const before = window.reputation();
-      const peeked = window.peek(entry);
-      assert.deepEqual(window.reputation(), before, `peek #${i} changed the window`);
-      // A peeked entry that is then dropped (a duplicate) must leave no trace on later pushes either.
-      if (i % 3 === 0) continue;
-      assert.deepEqual(peeked, window.push(entry), `peek #${i}`);
-      shadow.add(entry);
-      assert.deepEqual(shadow.reputation(), window.reputation());
-    }
-    assert.deepEqual(window.toBlob(), shadow.toBlob());
+    const entry = fc.record({ passed: fc.boolean(), latency_ms: fc.oneof(someLatency, fc.double({ min: 0, max: 2000, noNaN: true })) });
+    // `pushed: false` is an entry that is peeked and then dropped (a duplicate): it must leave no trace on later pushes.
+    const step = fc.record({ entry, pushed: fc.boolean() });
+    const filling = fc.record({ entry, pushed: fc.constant(true) });
+    fc.assert(
+      fc.property(history(filling, fc.array(step, { maxLength: 300, size: 'max' })), (sequence) => {
+        const window = new ReputationWindow();
+        const shadow = new ReputationWindow();
+        [...repeated(sequence), ...sequence.then].forEach(({ entry, pushed }, i) => {
+          const before = window.reputation();
+          const peeked = window.peek(entry);
+          assert.deepEqual(window.reputation(), before, `peek #${i} changed the window`);
+          if (!pushed) return;
+          assert.deepEqual(peeked, window.push(entry), `peek #${i}`);
+          shadow.add(entry);
+          assert.deepEqual(shadow.reputation(), window.reputation());
+        });
+        assert.deepEqual(window.toBlob(), shadow.toBlob());
+      }),
+      {
+        ...propertyRuns(5),
+        examples: [[{ repeat: WINDOW_SIZE, repeated: { entry: P(2), pushed: true }, then: [{ entry: F(1), pushed: false }, { entry: F(null), pushed: true }] }]],
+      },
+    );
   });
 
   it('builds from entries like pushing them one by one', () => {
@@ -206,18 +256,24 @@ describe('ReputationWindow', () => {
   });
 
   it('round-trips through its blob bit for bit, including after the ring wrapped', () => {
-    const random = prng(7);
-    for (const count of [0, 1, 499, 500, 501, 777]) {
-      const window = new ReputationWindow();
-      for (let i = 0; i < count; i++) window.push({ passed: random() < 0.8, latency_ms: i % 7 === 3 ? null : random() * 100 + 0.1 + 0.2 });
-      const blob = window.toBlob();
-      assert.ok(blob.byteLength <= 2 + Math.min(count, 500) * 3, `${blob.byteLength} bytes: latencies under 1 s take 3 bytes or less`);
-      const back = ReputationWindow.fromBlob(blob);
-      assert.deepEqual(back.entries(), window.entries(), `count ${count}`);
-      assert.deepEqual(back.reputation(), window.reputation());
-      // It keeps working as a ring after decoding.
-      assert.deepEqual(back.push(F(5)), window.push(F(5)));
-    }
+    const underASecond = fc.oneof(fc.constant(null), fc.constantFrom(0, 0.0005, 0.1 + 0.2, 999.999), fc.double({ min: 0, max: 999.999, noNaN: true }));
+    const entry = fc.record({ passed: fc.boolean(), latency_ms: underASecond });
+    fc.assert(
+      fc.property(history(entry, fc.array(entry, { maxLength: 20 })), (sequence) => {
+        const all = [...repeated(sequence), ...sequence.then];
+        const window = new ReputationWindow();
+        for (const e of all) window.push(e);
+        const blob = window.toBlob();
+        assert.ok(blob.byteLength <= 2 + Math.min(all.length, WINDOW_SIZE) * 3, `${blob.byteLength} bytes: latencies under 1 s take 3 bytes or less`);
+        const back = ReputationWindow.fromBlob(blob);
+        assert.deepEqual(back.entries(), window.entries());
+        assert.deepEqual(back.reputation(), window.reputation());
+        // It keeps working as a ring after decoding.
+        assert.deepEqual(back.push(F(5)), window.push(F(5)));
+        assert.deepEqual(back.entries(), window.entries());
+      }),
+      { ...propertyRuns(25), examples: [[{ repeat: 0, repeated: P(1), then: [] }], [{ repeat: 777, repeated: P(0.1 + 0.2), then: [F(null)] }]] },
+    );
   });
 
   it('decodes a blob that is a view into a larger buffer (as database drivers return them)', () => {

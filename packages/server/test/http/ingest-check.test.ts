@@ -1,19 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { isPlainValidIngestBody } from '../../src/http/ingest-check.js';
 import { API_FAST_CHECKS, validatorWithFastChecks } from '../../src/http/validator.js';
 import { IngestBody } from '../../src/schemas.js';
-import { prng } from '../helpers/prng.js';
+import { propertyRuns } from '../helpers/property.js';
+import { anyText } from '../helpers/text.js';
 
-/**
- * The fast check must agree with IngestBody on every body: accepting one zod refuses would let bad data in, refusing
- * one zod accepts would only cost speed but means the two have drifted apart. Bodies are generated as JSON text and
- * parsed, as the server receives them (so `__proto__` keys and 1e999 behave as over HTTP), from field values at and
- * around every limit, wrong types, unknown and missing fields.
- */
 describe('ingest fast check', () => {
-  const SEEDS = 4000;
-
   // JSON source texts per field: valid ones first, then the ones IngestBody refuses.
   const str = (n: number, ch = 'a') => JSON.stringify(ch.repeat(n));
   const wrongTypes = ['null', '0', '1.5', 'true', '"x"', '[]', '{}', '["a"]'];
@@ -45,61 +39,97 @@ describe('ingest fast check', () => {
     aborted: ['true', 'false'],
   };
 
-  function object(rand: () => number, fields: Record<string, string[]>, required: string[], nested?: () => string): string {
-    const parts: string[] = [];
-    for (const [name, values] of Object.entries(fields)) {
-      const include = required.includes(name) ? rand() < 0.97 : rand() < 0.5;
-      if (!include) continue;
-      const r = rand();
-      // Mostly a valid value (the first of each list are), sometimes any listed value, rarely a wrong type.
-      const value = r < 0.9 ? values[Math.floor(rand() * Math.min(3, values.length))]! : r < 0.97 ? values[Math.floor(rand() * values.length)]! : wrongTypes[Math.floor(rand() * wrongTypes.length)]!;
-      parts.push(`${JSON.stringify(name)}:${value}`);
-    }
-    if (nested && rand() < 0.7) {
-      // The limits: 50 and 51 gates, of one valid gate repeated (random ones would almost never all be valid).
-      const r = rand();
-      const gates = r < 0.02 ? Array(r < 0.01 ? 50 : 51).fill('{"name":"g","passed":true}') : Array.from({ length: Math.floor(rand() * 4) }, nested);
-      parts.push(`"gates":[${gates.join(',')}]`);
-    }
-    if (rand() < 0.05) parts.push(`${JSON.stringify(['extra', '__proto__', 'constructor', 'Passed'][Math.floor(rand() * 4)])}:${['1', 'true', '"x"'][Math.floor(rand() * 3)]}`);
-    if (rand() < 0.01) return wrongTypes[Math.floor(rand() * wrongTypes.length)]!;
-    // Shuffle: key order must not matter.
-    for (let i = parts.length - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      [parts[i], parts[j]] = [parts[j]!, parts[i]!];
-    }
-    return `{${parts.join(',')}}`;
+  /** Generated values beside the listed ones, by the kind of field: any text, any number, any instant. */
+  const text = anyText({ maxLength: 12 }).map((t) => JSON.stringify(t));
+  const number = fc.oneof(fc.double(), fc.integer({ min: -2, max: 60_002 })).map((n) => JSON.stringify(n));
+  const instant = fc.date({ noInvalidDate: true }).map((d) => JSON.stringify(d.toISOString()));
+  const GENERATED: Record<string, fc.Arbitrary<string>> = {
+    agent_id: text,
+    tool: text,
+    event_id: text,
+    name: text,
+    reason: text,
+    total_latency_ms: number,
+    latency_ms: number,
+    timestamp: instant,
+  };
+
+  /** Mostly a valid value (the first three of each list are), sometimes any listed or generated one, rarely a wrong type. */
+  function fieldValue(name: string, values: string[]): fc.Arbitrary<string> {
+    const generated = GENERATED[name];
+    return fc.oneof(
+      { weight: 85, arbitrary: fc.constantFrom(...values.slice(0, 3)) },
+      { weight: 7, arbitrary: fc.constantFrom(...values) },
+      { weight: generated ? 5 : 0, arbitrary: generated ?? fc.constant(values[0]!) },
+      { weight: 3, arbitrary: fc.constantFrom(...wrongTypes) },
+    );
   }
 
-  function body(seed: number): string {
-    const rand = prng(seed);
-    const gate = () => object(rand, GATE_FIELDS, ['name', 'passed']);
-    const event = () => object(rand, FIELDS, ['agent_id', 'passed'], gate);
-    const r = rand();
-    const count = r < 0.01 ? 0 : 1 + Math.floor(rand() * 3);
-    // The limits: 100 and 101 events, of one valid event repeated.
-    const events = r > 0.98 ? `[${Array(r > 0.99 ? 100 : 101).fill('{"agent_id":"a","passed":true}').join(',')}]` : `[${Array.from({ length: count }, event).join(',')}]`;
-    if (rand() < 0.01) return `{"events":${events},"extra":true}`;
-    if (rand() < 0.01) return `[${events}]`;
-    if (rand() < 0.01) return `{"events":${wrongTypes[Math.floor(rand() * wrongTypes.length)]}}`;
-    return `{"events":${events}}`;
+  const extraMember = fc
+    .tuple(fc.constantFrom('extra', '__proto__', 'constructor', 'Passed'), fc.constantFrom('1', 'true', '"x"'))
+    .map(([name, value]) => `${JSON.stringify(name)}:${value}`);
+
+  /**
+   * An object as JSON text: each field present (required ones almost always), now and then an unknown key, rarely
+   * not an object at all, members in any order (key order must not matter).
+   */
+  function object(fields: Record<string, string[]>, required: string[], gates?: fc.Arbitrary<string>): fc.Arbitrary<string> {
+    const members = Object.entries(fields).map(([name, values]) =>
+      fc.option(fieldValue(name, values).map((value) => `${JSON.stringify(name)}:${value}`), { freq: required.includes(name) ? 33 : 2, nil: null }),
+    );
+    if (gates) members.push(fc.option(gates.map((list) => `"gates":${list}`), { freq: 3, nil: null }));
+    members.push(fc.oneof({ weight: 95, arbitrary: fc.constant(null) }, { weight: 5, arbitrary: extraMember }));
+    const ranks = fc.array(fc.nat({ max: 1000 }), { minLength: members.length, maxLength: members.length });
+    const shuffled = fc.tuple(fc.tuple(...members), ranks).map(([parts, rank]) => {
+      const present = parts.map((part, i) => ({ part, rank: rank[i]! })).filter((x): x is { part: string; rank: number } => x.part !== null);
+      return `{${present.sort((a, b) => a.rank - b.rank).map((x) => x.part).join(',')}}`;
+    });
+    return fc.oneof({ weight: 99, arbitrary: shuffled }, { weight: 1, arbitrary: fc.constantFrom(...wrongTypes) });
   }
 
+  /** n copies of one valid item: random ones would almost never all be valid at the count limits. */
+  const copies = (counts: number[], item: string) => fc.constantFrom(...counts).map((n) => `[${Array(n).fill(item).join(',')}]`);
+  const list = (item: fc.Arbitrary<string>, minLength: number, maxLength: number) => fc.array(item, { minLength, maxLength, size: 'max' }).map((items) => `[${items.join(',')}]`);
+
+  const gate = object(GATE_FIELDS, ['name', 'passed']);
+  const gates = fc.oneof({ weight: 98, arbitrary: list(gate, 0, 3) }, { weight: 2, arbitrary: copies([50, 51], '{"name":"g","passed":true}') });
+  const event = object(FIELDS, ['agent_id', 'passed'], gates);
+  const events = fc.oneof(
+    { weight: 97, arbitrary: list(event, 1, 3) },
+    { weight: 1, arbitrary: fc.constant('[]') },
+    { weight: 2, arbitrary: copies([100, 101], '{"agent_id":"a","passed":true}') },
+  );
+  const body = fc.oneof(
+    { weight: 97, arbitrary: events.map((e) => `{"events":${e}}`) },
+    { weight: 1, arbitrary: events.map((e) => `{"events":${e},"extra":true}`) },
+    { weight: 1, arbitrary: events.map((e) => `[${e}]`) },
+    { weight: 1, arbitrary: fc.constantFrom(...wrongTypes).map((w) => `{"events":${w}}`) },
+  );
+
+  /**
+   * The fast check must agree with IngestBody on every body: accepting one zod refuses would let bad data in, refusing
+   * one zod accepts would only cost speed but means the two have drifted apart. Bodies are generated as JSON text and
+   * parsed, as the server receives them (so `__proto__` keys and 1e999 behave as over HTTP), from field values at and
+   * around every limit, wrong types, unknown and missing fields.
+   */
   it('accepts exactly the bodies IngestBody accepts, and those unchanged', () => {
+    const RUNS = 3500;
     let accepted = 0;
-    for (let seed = 1; seed <= SEEDS; seed++) {
-      const text = body(seed);
-      const data: unknown = JSON.parse(text);
-      const zod = IngestBody.safeParse(data);
-      const fast = isPlainValidIngestBody(data);
-      assert.equal(fast, zod.success, `seed ${seed}: fast check says ${fast}, zod says ${zod.success}: ${text.slice(0, 600)}`);
-      if (fast) {
-        accepted++;
-        assert.deepEqual(zod.data, data, `seed ${seed}: zod changed an accepted body`);
-      }
-    }
+    fc.assert(
+      fc.property(body, (text) => {
+        const data: unknown = JSON.parse(text);
+        const zod = IngestBody.safeParse(data);
+        const fast = isPlainValidIngestBody(data);
+        assert.equal(fast, zod.success, `fast check says ${fast}, zod says ${zod.success}`);
+        if (fast) {
+          accepted++;
+          assert.deepEqual(zod.data, data, 'zod changed an accepted body');
+        }
+      }),
+      propertyRuns(RUNS),
+    );
     // Both outcomes must be well represented, or the comparison proves little.
-    assert.ok(accepted > SEEDS * 0.2 && accepted < SEEDS * 0.8, `accepted ${accepted} of ${SEEDS}`);
+    assert.ok(accepted > RUNS * 0.2 && accepted < RUNS * 0.8, `accepted ${accepted} of ${RUNS}`);
   });
 
   it('refuses what the refinement refuses: an event without a verdict or gates', () => {

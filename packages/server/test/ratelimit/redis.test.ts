@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { ApiError } from '../../src/errors.js';
 import { RollingWindowLimiter } from '../../src/ratelimit/rolling-window.js';
 import { RedisRollingWindowLimiter, type RedisLimiterOptions } from '../../src/ratelimit/redis.js';
-import { prng } from '../helpers/prng.js';
+import { propertyRuns } from '../helpers/property.js';
 import { dropPrefix, redisSuiteOptions, sparePort, startThrowawayRedis, stopRedis, TEST_REDIS_URL, testPrefix } from '../helpers/redis.js';
 
 const suite = await redisSuiteOptions();
@@ -30,27 +31,42 @@ describe('RedisRollingWindowLimiter', suite, () => {
   });
 
   it('decides exactly as the in-memory limiter on the same timestamps', async () => {
-    const redis = make({ trustCallerClock: true, windowMs: 1000 });
+    const WINDOW_MS = 1000;
+    const redis = make({ trustCallerClock: true, windowMs: WINDOW_MS });
     await redis.connect();
-    // The in-memory sweep forgets keys whose window emptied, which a later step back of the clock can tell apart from
-    // Redis's lazy trimming; one sweep at time 0 and none after keeps the comparison about decisions.
-    const memory = new RollingWindowLimiter({ windowMs: 1000, sweepIntervalMs: 1e12 });
-    await memory.consume('warm-up', 1, 0);
-    const random = prng(11);
-    let now = 1_000_000;
+    // Mostly small steps of the clock, some of exactly a window and one millisecond either side, some steps back
+    // (small and whole-window); small limits now and then, so that refusals come early.
+    const step = fc.record({
+      advanceMs: fc.oneof(
+        { weight: 88, arbitrary: fc.integer({ min: 0, max: 39 }) },
+        { weight: 5, arbitrary: fc.integer({ min: -299, max: 0 }) },
+        { weight: 7, arbitrary: fc.constantFrom(WINDOW_MS - 1, WINDOW_MS, WINDOW_MS + 1, -WINDOW_MS, -1500) },
+      ),
+      key: fc.constantFrom('k0', 'k1', 'k2'),
+      limit: fc.oneof({ weight: 9, arbitrary: fc.integer({ min: 1, max: 12 }) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }) }),
+    });
+    let run = 0;
     let allowed = 0;
     let refused = 0;
-    for (let i = 0; i < 600; i++) {
-      // Mostly small steps, some window-sized jumps, some steps back (small and whole-window).
-      const r = random();
-      now += r < 0.05 ? -Math.floor(random() * 300) : r < 0.07 ? -1500 : r < 0.1 ? 1000 : Math.floor(random() * 40);
-      const key = `k${Math.floor(random() * 3)}`;
-      const limit = 1 + Math.floor(random() * (random() < 0.1 ? 3 : 12));
-      const [got, want] = await Promise.all([redis.consume(key, limit, now), memory.consume(key, limit, now)]);
-      assert.deepEqual(got, want, `step ${i}: ${key} limit ${limit} at ${now}`);
-      if (want.allowed) allowed++;
-      else refused++;
-    }
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { maxLength: 200, size: 'max' }), async (steps) => {
+        // Keys of their own per run, so that no run (shrinking replays many) sees another's entries.
+        const keyPrefix = `run${++run}:`;
+        // The in-memory sweep forgets keys whose window emptied, which a later step back of the clock can tell apart
+        // from Redis's lazy trimming; one sweep at time 0 and none after keeps the comparison about decisions.
+        const memory = new RollingWindowLimiter({ windowMs: WINDOW_MS, sweepIntervalMs: 1e12 });
+        await memory.consume('warm-up', 1, 0);
+        let now = 1_000_000;
+        for (const [i, { advanceMs, key, limit }] of steps.entries()) {
+          now += advanceMs;
+          const [got, want] = await Promise.all([redis.consume(keyPrefix + key, limit, now), memory.consume(keyPrefix + key, limit, now)]);
+          assert.deepEqual(got, want, `step ${i}: ${key} limit ${limit} at ${now}`);
+          if (want.allowed) allowed++;
+          else refused++;
+        }
+      }),
+      propertyRuns(10),
+    );
     assert.ok(allowed > 50 && refused > 50, `both outcomes exercised (${allowed} allowed, ${refused} refused)`);
   });
 

@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { RATE_LIMIT_WINDOW_MS, RollingWindowLimiter, type RateDecision } from '../../src/ratelimit/index.js';
+import { propertyRuns } from '../helpers/property.js';
 
 const W = RATE_LIMIT_WINDOW_MS;
 
@@ -234,20 +236,26 @@ describe('RollingWindowLimiter', () => {
   });
 
   it('matches a brute-force sliding log on random traffic with changing limits', () => {
-    let seed = 0x2545f491;
-    const random = (): number => {
-      seed ^= seed << 13;
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      return (seed >>> 0) / 2 ** 32;
-    };
+    // Mostly short steps of the clock (bursts that reach the limit), some long ones, and 1 ms and a window ±1 ms, so
+    // that an entry turns exactly a window old between two sweeps; mostly small limits, now and then a large one.
+    const step = fc.record({
+      advanceMs: fc.oneof(
+        { weight: 6, arbitrary: fc.integer({ min: 0, max: 200 }) },
+        { weight: 3, arbitrary: fc.integer({ min: 0, max: 4000 }) },
+        { weight: 2, arbitrary: fc.constantFrom(1, W - 1, W, W + 1) },
+      ),
+      key: fc.constantFrom('k0', 'k1', 'k2', 'k3'),
+      limit: fc.oneof({ weight: 9, arbitrary: fc.integer({ min: 1, max: 8 }) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 40 }) }),
+    });
+    fc.assert(fc.property(fc.array(step, { maxLength: 600, size: 'max' }), matchesSlidingLog), propertyRuns(15));
+  });
+
+  function matchesSlidingLog(steps: Array<{ advanceMs: number; key: string; limit: number }>): void {
     const limiter = new RollingWindowLimiter();
     const allowedTimes = new Map<string, number[]>();
     let now = 0;
-    for (let step = 0; step < 20_000; step++) {
-      now += Math.floor(random() * random() * 4000);
-      const key = `k${Math.floor(random() * 4)}`;
-      const limit = 1 + Math.floor(random() * (random() < 0.9 ? 8 : 40));
+    for (const [i, { advanceMs, key, limit }] of steps.entries()) {
+      now += advanceMs;
       const inWindow = (allowedTimes.get(key) ?? []).filter((t) => t > now - W);
       let expected: RateDecision;
       if (inWindow.length < limit) {
@@ -260,7 +268,7 @@ describe('RollingWindowLimiter', () => {
         expected = { allowed: false, limit, remaining: 0, retryAfterSeconds: Math.max(1, Math.ceil((admitAt - now) / 1000)), resetMs: admitAt - now };
       }
       allowedTimes.set(key, inWindow);
-      assert.deepEqual(limiter.consumeSync(key, limit, now), expected, `step ${step}`);
+      assert.deepEqual(limiter.consumeSync(key, limit, now), expected, `step ${i}`);
     }
-  });
+  }
 });

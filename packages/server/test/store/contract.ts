@@ -7,7 +7,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { EMPTY_REPUTATION, reputationOf, windowLatency, type Reputation, type WindowEntry } from '../../src/reputation.js';
+import fc from 'fast-check';
+import { EMPTY_REPUTATION, reputationOf, windowLatency, WINDOW_SIZE, type Reputation, type WindowEntry } from '../../src/reputation.js';
 import type {
   EventPosition,
   GateRecord,
@@ -20,7 +21,7 @@ import type {
   Store,
   StoredEvent,
 } from '../../src/store/types.js';
-import { prng } from '../helpers/prng.js';
+import { propertyRuns } from '../helpers/property.js';
 
 export interface StoreHarness {
   store: Store;
@@ -822,80 +823,147 @@ export function storeContract(name: string, makeStore: () => Promise<StoreHarnes
     describe('property: reputation equals the formula over the stored events', () => {
       it('holds for every agent after many random concurrent batches with duplicates', () =>
         withStore(async ({ store }) => {
-          const seed = Number(process.env.PECTA_STORE_SEED ?? 0x5eed);
-          const random = prng(seed);
-          const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
-          const orgs = [await newOrg(store), await newOrg(store)];
-          const agents = ['a0', 'a1', 'a2', 'a3'];
-          const eventIds = Array.from({ length: 1500 }, () => uid('cid'));
-          const latencies = [0, 0.5, 3, 12.25, 40, 99.9, 150, 1 / 3];
-          const calls: Array<{ orgId: string; events: NewEvent[]; result: RecordResult }> = [];
-          let clock = T0;
-          for (let wave = 0; wave < 4; wave++) {
-            const batches = Array.from({ length: 80 }, () => {
-              const orgId = pick(orgs).id;
-              const n = 1 + Math.floor(random() * 40);
-              const passRate = random();
-              const events = Array.from({ length: n }, () =>
-                event(pick(agents), {
-                  passed: random() < passRate,
-                  event_id: random() < 0.3 ? pick(eventIds) : null,
-                  latency_ms: random() < 0.5 ? pick(latencies) : null,
-                  total_latency_ms: random() < 0.9 ? pick(latencies) : null,
-                  // Now and then a backfill stamped well in the past.
-                  created_at: (clock += Math.floor(random() * 3)) - (random() < 0.1 ? Math.floor(random() * 5000) : 0),
-                }),
-              );
-              return { orgId, events };
-            });
-            const results = await Promise.all(batches.map((b) => store.recordEvents(b.orgId, b.events)));
-            batches.forEach((b, i) => calls.push({ ...b, result: results[i]! }));
-          }
-
-          const message = `seed ${seed}`;
-          for (const org of orgs) {
-            const mine = calls.filter((c) => c.orgId === org.id);
-            const counted = new Map<string, number>();
-            for (const c of mine) {
-              assert.equal(c.result.events.length, c.events.length, message);
-              assert.deepEqual(
-                c.result.reputations.map((r) => r.agent_id),
-                [...new Set(c.events.map((e) => e.agent_id))],
-                `${message}: reputations in order of first appearance`,
-              );
-              c.events.forEach((e, i) => {
-                assert.equal(c.result.events[i]!.evaluation_id, e.evaluation_id, message);
-                if (e.event_id !== null && !c.result.events[i]!.duplicate) counted.set(e.event_id, (counted.get(e.event_id) ?? 0) + 1);
-              });
-            }
-            const sentIds = new Set(mine.flatMap((c) => c.events.map((e) => e.event_id)).filter((x): x is string => x !== null));
-            assert.equal(counted.size, sentIds.size, `${message}: every event_id counted once`);
-            assert.ok([...counted.values()].every((n) => n === 1), `${message}: no event_id counted twice`);
-
-            let total = 0;
-            let sawMature = false;
-            for (const agent of agents) {
-              const rep = await store.getReputation(org.id, agent);
-              const sent = mine.flatMap((c) => c.events.filter((e) => e.agent_id === agent));
-              if (!rep) {
-                assert.ok(sent.every((e) => e.event_id !== null), `${message}: ${agent} only had duplicates`);
-                continue;
-              }
-              const stored = await assertAgentExact(store, org.id, agent, message);
-              total += stored.length;
-              if (rep.status === 'mature') sawMature = true;
-              // Within each batch, events are counted in array order.
-              const position = new Map(stored.map((e, i) => [e.evaluation_id, i]));
-              for (const c of mine) {
-                const order = c.events.filter((e) => e.agent_id === agent && position.has(e.evaluation_id)).map((e) => position.get(e.evaluation_id)!);
-                assert.deepEqual(order, [...order].sort((x, y) => x - y), `${message}: batch order kept`);
-              }
-            }
-            const nonDuplicates = mine.reduce((n, c) => n + c.result.events.filter((e) => !e.duplicate).length, 0);
-            assert.equal(total, nonDuplicates, `${message}: stored = accepted non-duplicates`);
-            assert.ok(sawMature, `${message}: the run reached a full window (eviction exercised)`);
-          }
+          let sawMature = false;
+          await fc.assert(
+            fc.asyncProperty(storeHistory, async (history) => {
+              if (await recordsExactly(store, history)) sawMature = true;
+            }),
+            // The example fills a window past its size, so that every run exercises eviction whatever the seed.
+            { ...propertyRuns(4), examples: [[{ fill: { count: 501, passed: true, latency_ms: 3 }, waves: [[{ org: 0, verdicts: 'each', events: [{ ...PLAIN_EVENT }] }]] }]] },
+          );
+          assert.ok(sawMature, 'a run reached a full window (eviction exercised)');
         }));
     });
   });
+}
+
+/**
+ * The store property's input: a window's worth of evaluations for one agent (or none), then waves of batches, the
+ * batches of a wave recorded concurrently, in two organisations, four agents, with event_ids drawn from a shared pool
+ * (duplicates within and across batches and waves), latencies from a list, a clock that advances by 0–2 ms per event
+ * and now and then a backfill stamped well in the past.
+ */
+const AGENTS = ['a0', 'a1', 'a2', 'a3'];
+const LATENCIES = [0, 0.5, 3, 12.25, 40, 99.9, 150, 1 / 3];
+const EVENT_ID_POOL = 1500;
+
+interface GeneratedEvent {
+  agent: number;
+  passed: boolean;
+  eventId: number | null;
+  latency_ms: number | null;
+  total_latency_ms: number | null;
+  advanceMs: number;
+  backfillMs: number;
+}
+interface GeneratedBatch {
+  org: number;
+  /** One verdict for the whole batch makes long streaks and full windows of passes, which coin flips never do. */
+  verdicts: 'each' | 'all pass' | 'all fail';
+  events: GeneratedEvent[];
+}
+interface StoreHistory {
+  fill: { count: number; passed: boolean; latency_ms: number | null };
+  waves: GeneratedBatch[][];
+}
+
+const PLAIN_EVENT: GeneratedEvent = { agent: 0, passed: true, eventId: null, latency_ms: null, total_latency_ms: 0.5, advanceMs: 1, backfillMs: 0 };
+const latency = fc.constantFrom(...LATENCIES);
+const generatedEvent: fc.Arbitrary<GeneratedEvent> = fc.record({
+  agent: fc.nat({ max: AGENTS.length - 1 }),
+  passed: fc.boolean(),
+  eventId: fc.oneof({ weight: 7, arbitrary: fc.constant(null) }, { weight: 3, arbitrary: fc.nat({ max: EVENT_ID_POOL - 1 }) }),
+  latency_ms: fc.option(latency, { freq: 2, nil: null }),
+  total_latency_ms: fc.oneof({ weight: 1, arbitrary: fc.constant(null) }, { weight: 9, arbitrary: latency }),
+  advanceMs: fc.integer({ min: 0, max: 2 }),
+  backfillMs: fc.oneof({ weight: 9, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 4999 }) }),
+});
+const generatedBatch: fc.Arbitrary<GeneratedBatch> = fc.record({
+  org: fc.nat({ max: 1 }),
+  verdicts: fc.constantFrom('each', 'all pass', 'all fail'),
+  events: fc.array(generatedEvent, { minLength: 1, maxLength: 40, size: 'max' }),
+});
+const storeHistory: fc.Arbitrary<StoreHistory> = fc.record({
+  fill: fc.record({
+    // Any count first, so that a hand-picked one shrinks like a generated one.
+    count: fc.oneof(fc.integer({ min: 0, max: 700 }), fc.constantFrom(WINDOW_SIZE - 1, WINDOW_SIZE, WINDOW_SIZE + 1)),
+    passed: fc.boolean(),
+    latency_ms: fc.option(latency, { nil: null }),
+  }),
+  waves: fc.array(fc.array(generatedBatch, { minLength: 1, maxLength: 80, size: 'max' }), { minLength: 1, maxLength: 4 }),
+});
+
+/**
+ * Records a generated history in fresh organisations and checks every invariant of recordEvents; true when an agent
+ * reached a full window.
+ */
+async function recordsExactly(store: Store, history: StoreHistory): Promise<boolean> {
+  const orgs = [await newOrg(store), await newOrg(store)];
+  const eventIds = Array.from({ length: EVENT_ID_POOL }, () => uid('cid'));
+  let clock = T0;
+  const toEvent = (g: GeneratedEvent, passed: boolean): NewEvent =>
+    event(AGENTS[g.agent]!, {
+      passed,
+      event_id: g.eventId === null ? null : eventIds[g.eventId]!,
+      latency_ms: g.latency_ms,
+      total_latency_ms: g.total_latency_ms,
+      created_at: (clock += g.advanceMs) - g.backfillMs,
+    });
+  const calls: Array<{ orgId: string; events: NewEvent[]; result: RecordResult }> = [];
+  const { fill } = history;
+  if (fill.count > 0) {
+    const events = Array.from({ length: fill.count }, () => toEvent({ ...PLAIN_EVENT, latency_ms: fill.latency_ms }, fill.passed));
+    calls.push({ orgId: orgs[0]!.id, events, result: await store.recordEvents(orgs[0]!.id, events) });
+  }
+  for (const wave of history.waves) {
+    const batches = wave.map((b) => ({
+      orgId: orgs[b.org]!.id,
+      events: b.events.map((g) => toEvent(g, b.verdicts === 'each' ? g.passed : b.verdicts === 'all pass')),
+    }));
+    const results = await Promise.all(batches.map((b) => store.recordEvents(b.orgId, b.events)));
+    batches.forEach((b, i) => calls.push({ ...b, result: results[i]! }));
+  }
+
+  let sawMature = false;
+  for (const org of orgs) {
+    const mine = calls.filter((c) => c.orgId === org.id);
+    const counted = new Map<string, number>();
+    for (const c of mine) {
+      assert.equal(c.result.events.length, c.events.length);
+      assert.deepEqual(
+        c.result.reputations.map((r) => r.agent_id),
+        [...new Set(c.events.map((e) => e.agent_id))],
+        'reputations in order of first appearance',
+      );
+      c.events.forEach((e, i) => {
+        assert.equal(c.result.events[i]!.evaluation_id, e.evaluation_id);
+        if (e.event_id !== null && !c.result.events[i]!.duplicate) counted.set(e.event_id, (counted.get(e.event_id) ?? 0) + 1);
+      });
+    }
+    const sentIds = new Set(mine.flatMap((c) => c.events.map((e) => e.event_id)).filter((x): x is string => x !== null));
+    assert.equal(counted.size, sentIds.size, 'every event_id counted once');
+    assert.ok([...counted.values()].every((n) => n === 1), 'no event_id counted twice');
+
+    let total = 0;
+    for (const agent of AGENTS) {
+      const rep = await store.getReputation(org.id, agent);
+      const sent = mine.flatMap((c) => c.events.filter((e) => e.agent_id === agent));
+      if (!rep) {
+        assert.ok(sent.every((e) => e.event_id !== null), `${agent} only had duplicates`);
+        continue;
+      }
+      const stored = await assertAgentExact(store, org.id, agent);
+      total += stored.length;
+      if (rep.status === 'mature') sawMature = true;
+      // Within each batch, events are counted in array order.
+      const position = new Map(stored.map((e, i) => [e.evaluation_id, i]));
+      for (const c of mine) {
+        const order = c.events.filter((e) => e.agent_id === agent && position.has(e.evaluation_id)).map((e) => position.get(e.evaluation_id)!);
+        assert.deepEqual(order, [...order].sort((x, y) => x - y), 'batch order kept');
+      }
+    }
+    const nonDuplicates = mine.reduce((n, c) => n + c.result.events.filter((e) => !e.duplicate).length, 0);
+    assert.equal(total, nonDuplicates, 'stored = accepted non-duplicates');
+  }
+  return sawMature;
 }

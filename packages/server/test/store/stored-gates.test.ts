@@ -1,8 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { parseStoredGates, storedGatesJson } from '../../src/store/stored-gates.js';
 import type { GateRecord } from '../../src/store/types.js';
-import { prng } from '../helpers/prng.js';
+import { propertyRuns } from '../helpers/property.js';
+import { anyText } from '../helpers/text.js';
 
 describe('stored gates', () => {
   it('round-trips every combination of the stored fields', () => {
@@ -66,17 +68,26 @@ describe('stored gates', () => {
           );
     const texts = ['pii', '', 'say "hi"', 'back\\slash', 'tab\tnew\nline\u0000\u001f', '\u007f\u2028\u2029', 'emoji 😀', 'lone \ud800', 'lone \udfff end', 'ü é ñ', '</script>'];
     const values = [0, -0, 0.004, 1e21, 1e-7, 123456.789, -5, NaN, Infinity, -Infinity, undefined, null, true, false, '12', {}, [], [1], () => 1, Symbol('s')];
-    const rand = prng(7);
-    const pick = <T,>(list: readonly T[]) => list[Math.floor(rand() * list.length)]!;
-    for (let run = 0; run < 3000; run++) {
-      const gates = Array.from({ length: Math.floor(rand() * 4) }, () => {
-        const gate: Record<string, unknown> = { name: rand() < 0.8 ? pick(texts) : pick(values), passed: pick([true, false, 1, 'true', undefined]), latency_ms: pick(values) };
-        if (rand() < 0.5) gate.reason = rand() < 0.8 ? pick(texts) : pick(values);
-        if (rand() < 0.3) gate.skipped = pick([true, false, 1, 'yes']);
-        if (rand() < 0.3) gate.aborted = pick([true, false, 1, 'yes']);
-        return gate as unknown as GateRecord;
-      });
-      assert.equal(storedGatesJson(gates), reference(gates), `run ${run}`);
-    }
+    const text = fc.oneof(fc.constantFrom(...texts), anyText({ maxLength: 12 }));
+    const value = fc.oneof(fc.constantFrom(...values), fc.double(), fc.integer(), anyText({ maxLength: 4 }));
+    const mostlyText = fc.oneof({ weight: 4, arbitrary: text }, { weight: 1, arbitrary: value });
+    const flag = fc.constantFrom(true, false, 1, 'yes');
+    const gate = fc.record(
+      {
+        name: mostlyText,
+        passed: fc.constantFrom(true, false, 1, 'true', undefined),
+        latency_ms: value,
+        reason: mostlyText,
+        skipped: flag,
+        aborted: flag,
+      },
+      { requiredKeys: ['name', 'passed', 'latency_ms'] },
+    ) as fc.Arbitrary<unknown> as fc.Arbitrary<GateRecord>;
+    fc.assert(
+      fc.property(fc.array(gate, { maxLength: 4 }), (gates) => {
+        assert.equal(storedGatesJson(gates), reference(gates));
+      }),
+      propertyRuns(600),
+    );
   });
 });
