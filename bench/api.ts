@@ -23,6 +23,8 @@ import { machineReference, referenceLine } from './reference.js';
 const quick = process.argv.includes('--quick');
 /** Only the ingest phases: for comparing two builds (see docs/benchmarks.md). */
 const ingestOnly = process.argv.includes('--ingest-only');
+/** Only the evaluate phase: for comparing two builds on the evaluate path. */
+const evaluateOnly = process.argv.includes('--evaluate-only');
 /** Only the phase where one client sends worst-case evaluate bodies (issue #10), with and without the thread. */
 const hostileOnly = process.argv.includes('--hostile-only');
 const serverFlag = process.argv.indexOf('--server');
@@ -325,6 +327,7 @@ async function main(): Promise<void> {
       await run({ url: `${server.url}/v1/evaluate`, method: 'POST', headers, body: evaluateBody, connections: 50, duration: 2 });
       console.log(summary('POST /v1/evaluate (default suite, 230 B output)', await run({ url: `${server.url}/v1/evaluate`, method: 'POST', headers, body: evaluateBody, connections: 50, duration: DURATION })));
     }
+    if (evaluateOnly) return;
 
     let sent = 0;
     const ingestOpts = (bodies: string[], extra: Partial<autocannon.Options>): autocannon.Options => {
