@@ -4,6 +4,7 @@ import { walkStrings } from './walk.js';
 import { warmUp } from './warm-up.js';
 import { meterOf } from '../budget.js';
 import { markSignalFree } from '../signal-free.js';
+import { isSpaceOrZeroWidth } from '../text/chars.js';
 
 /**
  * The `filesystem` gate (docs/sdk.md, Built-in gates): fails when an output carries a destructive recursive delete, a `..` path
@@ -140,14 +141,8 @@ const BACKSLASH = 0x5c;
 const SLASH = 0x2f;
 const DOT = 0x2e;
 
-function isSpace(c: number): boolean {
-  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-  if (c < 0xa0) return false;
-  return (
-    c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 ||
-    c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
-  );
-}
+/** Whitespace or zero-width (text/chars.ts) separates arguments. */
+const isSpace = isSpaceOrZeroWidth;
 
 function isQuote(c: number): boolean {
   return c === 0x22 || c === 0x27 || c === 0x60;

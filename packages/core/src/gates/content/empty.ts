@@ -16,37 +16,8 @@
  */
 
 import type { Meter } from '../../budget.js';
+import { isInvisible } from '../../text/chars.js';
 import { PendingValues } from '../pending-values.js';
-
-/**
- * Code units that render as nothing: C0/C1 controls, every Unicode space, zero-width spaces and joiners, direction
- * marks and embeddings, word joiner and invisible operators, soft hyphen, combining grapheme joiner, Mongolian and
- * variation selectors, Hangul fillers, Braille blank, Khmer inherent vowels, BOM.
- */
-function isInvisibleCode(code: number): boolean {
-  if (code <= 0x20) return true;
-  if (code < 0x7f) return false;
-  return (
-    code <= 0xa0 ||
-    code === 0xad ||
-    code === 0x34f ||
-    code === 0x115f ||
-    code === 0x1160 ||
-    code === 0x1680 ||
-    code === 0x17b4 ||
-    code === 0x17b5 ||
-    (code >= 0x180b && code <= 0x180e) ||
-    (code >= 0x2000 && code <= 0x200f) ||
-    (code >= 0x2028 && code <= 0x202f) ||
-    (code >= 0x205f && code <= 0x206f) ||
-    code === 0x2800 ||
-    code === 0x3000 ||
-    code === 0x3164 ||
-    (code >= 0xfe00 && code <= 0xfe0f) ||
-    code === 0xfeff ||
-    code === 0xffa0
-  );
-}
 
 /** True when nothing in `text` would show on screen. A plain loop: no regex warm-up cost on a first huge input. */
 export function isBlankString(text: string): boolean {
@@ -61,7 +32,7 @@ export function isBlankString(text: string): boolean {
       }
       return false;
     }
-    if (!isInvisibleCode(code)) return false;
+    if (!isInvisible(code)) return false;
   }
   return true;
 }

@@ -1,15 +1,16 @@
 /**
  * Finds any of a set of user phrases in a text, as whole words, ignoring case, apostrophe style (’ ' `), curly versus
- * straight double quotes, markdown emphasis (* _ ~) and runs of whitespace.
+ * straight double quotes, markdown emphasis (* _ ~), zero-width characters and runs of whitespace.
  *
  * Built on Aho–Corasick over a folded copy of the text, so one pass answers for every phrase: the cost is linear in
  * the text and does not grow with the number of phrases (100 phrases over 1 MB would otherwise mean 100 scans).
  */
+import { isWhitespace, isZeroWidth } from '../../text/chars.js';
 
 const SPACE = 32;
 const APOSTROPHE = 39;
 const DOUBLE_QUOTE = 34;
-/** Marks a character that folding removes (markdown emphasis). */
+/** Marks a character that folding removes (markdown emphasis, zero-width characters). */
 const DROPPED = -1;
 
 const APOSTROPHES = new Set([0x2018, 0x2019, 0x201a, 0x201b, 0x02bc, 0x2032, 0xb4]);
@@ -18,26 +19,12 @@ const DOUBLE_QUOTES = new Set([0x201c, 0x201d, 0x201e, 0x201f, 0xab, 0xbb]);
 const lowerCache = new Map<number, number>();
 const wordCache = new Map<number, boolean>();
 
-function isWhitespace(code: number): boolean {
-  return (
-    code === 32 ||
-    (code >= 9 && code <= 13) ||
-    code === 0xa0 ||
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000 ||
-    code === 0xfeff
-  );
-}
-
 /** One UTF-16 code unit after folding, or DROPPED. Whitespace folds to a space; runs are collapsed by the caller. */
 function foldCode(code: number): number {
   if (code >= 65 && code <= 90) return code + 32;
   if (isWhitespace(code)) return SPACE;
+  // Zero-width characters inside a word are skipped, so "can\u200Bt" reads as "cant" does.
+  if (isZeroWidth(code)) return DROPPED;
   if (code < 128) return code === 42 || code === 95 || code === 126 ? DROPPED : code === 96 ? APOSTROPHE : code;
   if (APOSTROPHES.has(code)) return APOSTROPHE;
   if (DOUBLE_QUOTES.has(code)) return DOUBLE_QUOTE;

@@ -7,6 +7,7 @@
  * Allowed: the tag characters of a subdivision flag emoji (🏴 followed by a short tag run), a single zero-width
  * joiner inside an emoji sequence, a byte-order mark at the start. One pass over the code units.
  */
+import { isZeroWidth } from '../../text/chars.js';
 import type { Finding } from './kinds.js';
 
 /** A zero-width run at least this long is an encoding, not an accident. */
@@ -15,10 +16,6 @@ export const ZERO_WIDTH_RUN = 3;
 export const SPLIT_WORDS = 3;
 /** Tag characters after a black flag (U+1F3F4) that still spell a subdivision flag (gbeng + cancel tag). */
 const FLAG_TAGS = 7;
-
-function isZeroWidth(code: number): boolean {
-  return code === 0x200b || code === 0x200c || code === 0x200d || code === 0x2060 || code === 0xfeff || code === 0x180e;
-}
 
 function isBidiControl(code: number): boolean {
   return (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069);

@@ -15,6 +15,9 @@
 import type { Meter } from '../../budget.js';
 import { isSecretPath } from './secret-paths.js';
 import { VOCABULARY } from './vocabulary.js';
+import { isZeroWidth } from '../../text/chars.js';
+
+const SOFT_HYPHEN = 0xad;
 
 export const URL = '\u0001url';
 export const EMAIL = '\u0001email';
@@ -65,8 +68,9 @@ for (let code = 0; code < 128; code++) {
   else ASCII_CLASS[code] = OTHER;
 }
 
-function isZeroWidth(code: number): boolean {
-  return code === 0x200b || code === 0x200c || code === 0x200d || code === 0x2060 || code === 0xfeff || code === 0x180e || code === 0xad;
+/** Zero-width characters (text/chars.ts) and the soft hyphen: skipped inside a word. */
+function isSkippedInWord(code: number): boolean {
+  return isZeroWidth(code) || code === SOFT_HYPHEN;
 }
 
 function isCurlyApostrophe(code: number): boolean {
@@ -148,7 +152,7 @@ export function tokenize(text: string, meter?: Meter): Tokens {
     if (code < 128) {
       cls = ASCII_CLASS[code]!;
       marks |= MARK_OF[code]!;
-    } else if (isZeroWidth(code) || isCurlyApostrophe(code)) {
+    } else if (isSkippedInWord(code) || isCurlyApostrophe(code)) {
       needsCleaning = true;
       wide ||= code >= 0x180e;
       cls = WORD;
@@ -212,7 +216,7 @@ function cleanRun(raw: string): string {
   let out = '';
   for (let i = 0; i < raw.length; i++) {
     const code = raw.charCodeAt(i);
-    if (isZeroWidth(code)) continue;
+    if (isSkippedInWord(code)) continue;
     out += isCurlyApostrophe(code) ? "'" : raw[i];
   }
   return out;

@@ -1,4 +1,5 @@
 /** Character-class tests on UTF-16 code units; hand-written so that scanners never need a backtracking regex. */
+import { isSpaceOrZeroWidth } from '../../text/chars.js';
 
 export function isDigit(code: number): boolean {
   return code >= 48 && code <= 57;
@@ -26,17 +27,7 @@ export function isWordCode(code: number): boolean {
   return code >= 0x80 && !isUnicodeSpace(code);
 }
 
+/** Whitespace or zero-width (text/chars.ts): never part of a token. */
 export function isUnicodeSpace(code: number): boolean {
-  return (
-    code === 0x85 ||
-    code === 0xa0 ||
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200b) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000 ||
-    code === 0xfeff
-  );
+  return isSpaceOrZeroWidth(code);
 }
