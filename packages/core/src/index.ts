@@ -9,7 +9,7 @@ export { gates, defaultGates, walkStrings, collectStrings, evaluateCommand, eval
 export type { WalkOptions } from './gates/index.js';
 export type { LatencyOptions } from './gates/latency.js';
 export type { SchemaOptions, AnySchema, SchemaIssue } from './gates/schema.js';
-export type { FilesystemOptions, FilesystemFamily } from './gates/filesystem.js';
+export type { FilesystemOptions, FilesystemFamily } from './gates/filesystem/index.js';
 export type { PiiOptions, PiiDetails, PiiType } from './gates/pii.js';
 export type { ContentOptions } from './gates/content.js';
 export type { CommandFamily, CommandsDetails, CommandsOptions, CommandVerdict, FamilyOptions as CommandFamilyOptions } from './gates/commands/index.js';

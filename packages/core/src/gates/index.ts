@@ -1,6 +1,6 @@
 import { commands } from './commands/index.js';
 import { content } from './content.js';
-import { filesystem } from './filesystem.js';
+import { filesystem } from './filesystem/index.js';
 import { injection } from './injection.js';
 import { latency } from './latency.js';
 import { pii } from './pii.js';

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { filesystem, type FilesystemOptions } from '../../src/gates/filesystem.js';
+import { filesystem, type FilesystemOptions } from '../../src/gates/filesystem/index.js';
 import type { Gate, GateOutcome } from '../../src/types.js';
 
 const signal = new AbortController().signal;
