@@ -205,6 +205,11 @@ export const AgentsResponse = z.object({ agents: z.array(AgentSummarySchema) });
 
 export const RegisterAgentBody = z.strictObject({ agent_id: agentId });
 export const RegisterAgentResponse = z.object({ agent_id: z.string(), ok: z.literal(true) });
+export const DeleteAgentResponse = z.object({
+  agent_id: z.string(),
+  deleted: z.literal(true),
+  events: z.number().int().min(0).describe('Events removed with the agent'),
+});
 
 // ---- keys --------------------------------------------------------------------------------------------------------------
 

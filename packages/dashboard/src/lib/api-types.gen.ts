@@ -260,6 +260,108 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/agents/{agentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete an agent with all its events and its reputation (secret key) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Agent identifier, 1–200 characters */
+                    agentId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        /** @description Requests allowed per rolling minute for this key’s organisation and route class */
+                        "X-RateLimit-Limit"?: number;
+                        /** @description Requests left in the current rolling minute */
+                        "X-RateLimit-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            agent_id: string;
+                            /** @enum {boolean} */
+                            deleted: true;
+                            /** @description Events removed with the agent */
+                            events: number;
+                        };
+                    };
+                };
+                /** @description No usable key or signature: auth_missing, auth_format, auth_invalid, auth_revoked, hmac_no_secret, hmac_invalid, signature_required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description rate_limited: over the organisation’s requests per rolling minute */
+                429: {
+                    headers: {
+                        /** @description Seconds until a retry can succeed */
+                        "Retry-After"?: number;
+                        /** @description Requests allowed per rolling minute for this key’s organisation and route class */
+                        "X-RateLimit-Limit"?: number;
+                        /** @description Requests left in the current rolling minute */
+                        "X-RateLimit-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal_error: a bug; the body never carries details */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unavailable: the store cannot be reached, or the server is shutting down */
+                503: {
+                    headers: {
+                        /** @description Seconds until a retry can succeed */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/evaluate": {
         parameters: {
             query?: never;

@@ -2,11 +2,13 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { MAX_AGENTS_LISTED } from '@pecta/core/wire';
 import { requireAuth } from '../auth/context.js';
+import { ApiError } from '../errors.js';
 import { EMPTY_REPUTATION } from '../reputation.js';
 import {
   AgentParams,
   AgentsResponse,
   ErrorSchema,
+  DeleteAgentResponse,
   RegisterAgentBody,
   RegisterAgentResponse,
   ReputationResponse,
@@ -75,6 +77,21 @@ export function agentRoutes(deps: RouteDeps): FastifyPluginAsync {
         await deps.store.registerAgent(requireAuth(request).orgId, request.body.agent_id, deps.now());
         reply.code(201);
         return { agent_id: request.body.agent_id, ok: true as const };
+      },
+    });
+
+    api.delete('/v1/agents/:agentId', {
+      config: { auth: 'secret' },
+      schema: {
+        summary: 'Delete an agent with all its events and its reputation (secret key)',
+        params: AgentParams,
+        response: { 200: DeleteAgentResponse, '4xx': ErrorSchema },
+      },
+      handler: async (request) => {
+        const { agentId } = request.params;
+        const deleted = await deps.store.deleteAgent(requireAuth(request).orgId, agentId);
+        if (deleted === null) throw new ApiError('not_found', 'this organisation has no agent with that id');
+        return { agent_id: agentId, deleted: true as const, events: deleted.events };
       },
     });
   };

@@ -173,4 +173,10 @@ export interface Store {
   listAgents(orgId: string, limit: number): Promise<AgentSummary[]>;
   /** Creates the agent when absent; returns false when it already existed (nothing changes then). */
   registerAgent(orgId: string, agentId: string, at: number): Promise<boolean>;
+  /**
+   * Removes the agent, every event recorded for it and its reputation window, in one transaction under the agent's
+   * write lock. Returns how many events went, or null when the organisation has no such agent. Its event ids are
+   * forgotten with its events: an event sent again later is counted again.
+   */
+  deleteAgent(orgId: string, agentId: string): Promise<{ events: number } | null>;
 }

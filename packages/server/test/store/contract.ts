@@ -731,6 +731,38 @@ export function storeContract(name: string, makeStore: () => Promise<StoreHarnes
           assert.equal((await store.getReputation(org.id, 'r'))!.eval_count, 1, 'registering again changes nothing');
         }));
 
+      it('deletes an agent with its events and window; a new agent of the same id starts from nothing', () =>
+        withStore(async ({ store }) => {
+          const org = await newOrg(store);
+          const other = await newOrg(store);
+          await store.recordEvents(org.id, [
+            event('gone', { passed: false, event_id: 'cid-1' }),
+            event('gone', { created_at: T0 + 1 }),
+            event('kept', { created_at: T0 + 2 }),
+          ]);
+          await store.recordEvents(other.id, [event('gone', { created_at: T0 + 3 })]);
+          // Its window is in the writer's memory too (SQLite): the deletion must not leave it there.
+          assert.equal((await store.getReputation(org.id, 'gone'))!.eval_count, 2);
+
+          assert.deepEqual(await store.deleteAgent(org.id, 'gone'), { events: 2 });
+          assert.equal(await store.getReputation(org.id, 'gone'), null);
+          assert.deepEqual(await store.agentEventsInOrder(org.id, 'gone'), []);
+          assert.deepEqual((await store.queryEvents(org.id, { limit: 10, offset: 0 })).map((e) => e.agent_id), ['kept']);
+          assert.deepEqual((await store.queryEvents(org.id, { limit: 10, offset: 0, agent_id: 'gone' })), []);
+          assert.deepEqual((await store.listAgents(org.id, 10)).map((a) => a.agent_id), ['kept']);
+          assert.equal((await store.getReputation(other.id, 'gone'))!.eval_count, 1, 'another organisation’s agent of that id stays');
+          assert.equal(await store.deleteAgent(org.id, 'gone'), null, 'deleting twice finds nothing');
+          assert.equal(await store.deleteAgent(org.id, 'never-seen'), null);
+          assert.equal(await store.deleteAgent('org_unknown', 'kept'), null);
+
+          // The same id again is a new agent: its window holds only what comes after, and the event id sent again counts.
+          const again = await store.recordEvents(org.id, [event('gone', { created_at: T0 + 10, event_id: 'cid-1' })]);
+          assert.equal(again.events[0]!.duplicate, false);
+          assert.equal(again.reputations[0]!.evaluations, 1);
+          assert.deepEqual((await store.queryEvents(org.id, { limit: 10, offset: 0, agent_id: 'gone' })).length, 1);
+          await assertAgentExact(store, org.id, 'gone');
+        }));
+
       it('reads an unknown agent as null', () =>
         withStore(async ({ store }) => {
           const org = await newOrg(store);

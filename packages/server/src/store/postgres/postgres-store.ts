@@ -308,6 +308,20 @@ export class PostgresStore implements Store {
     return (await this.query<AgentSummary>(sql, [orgId, nonNegativeInt(limit)])).rows;
   }
 
+  async deleteAgent(orgId: string, agentId: string): Promise<{ events: number } | null> {
+    const orgKey = await this.orgKey(orgId);
+    if (orgKey === null) return null;
+    // Under the agent's lock, as every append is, so no group transaction writes to it meanwhile.
+    return this.transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1, $2)', [orgKey, agentLockHash(agentId)]);
+      const agent = await client.query<{ key: number }>('DELETE FROM agents WHERE org_key = $1 AND agent_id = $2 RETURNING key', [orgKey, agentId]);
+      const key = agent.rows[0]?.key;
+      if (key === undefined) return null;
+      const events = await client.query('DELETE FROM events WHERE agent_key = $1', [key]);
+      return { events: events.rowCount ?? 0 };
+    });
+  }
+
   async registerAgent(orgId: string, agentId: string, at: number): Promise<boolean> {
     const orgKey = await this.orgKey(orgId);
     if (orgKey === null) throw new Error(`unknown organisation ${JSON.stringify(orgId)}`);

@@ -361,6 +361,14 @@ export class SqliteStore implements Store {
     return this.writes().write({ op: 'registerAgent', orgId, agentId, at });
   }
 
+  async deleteAgent(orgId: string, agentId: string): Promise<{ events: number } | null> {
+    if (this.orgKey(orgId) === null) return null;
+    const deleted = await this.writes().write({ op: 'deleteAgent', orgId, agentId });
+    // A key is reused once its row is gone (SQLite hands out the largest rowid + 1 again): forget this one.
+    this.agentKeys.clear();
+    return deleted;
+  }
+
   // ---- lifecycle --------------------------------------------------------------------------------------------------
 
   /** Starts the writer (which creates or migrates the schema), then prepares the reads against that schema. */
@@ -435,7 +443,7 @@ export class SqliteStore implements Store {
     return key;
   }
 
-  /** Agents are never deleted and their keys never change, so found keys are kept (a bounded number of them). */
+  /** An agent's key never changes while it exists; deleteAgent forgets what is kept here (a bounded number). */
   private agentKey(orgKey: number, agentId: string): number | null {
     const id = `${orgKey} ${agentId}`;
     let key = this.agentKeys.get(id);

@@ -36,7 +36,8 @@ export type WriteOp =
   | { op: 'createKey'; key: NewKey }
   | { op: 'revokeKey'; orgId: string; keyId: string; at: number }
   | { op: 'touchKeys'; uses: Array<[keyId: string, at: number]> }
-  | { op: 'registerAgent'; orgId: string; agentId: string; at: number };
+  | { op: 'registerAgent'; orgId: string; agentId: string; at: number }
+  | { op: 'deleteAgent'; orgId: string; agentId: string };
 
 export type WriteRequest = WriteOp & { id: number };
 
@@ -60,6 +61,7 @@ export interface WriteValues {
   revokeKey: KeyRow | null;
   touchKeys: null;
   registerAgent: boolean;
+  deleteAgent: { events: number } | null;
 }
 
 export type Settled = { id: number; ok: true; value: WriteValues[WriteOp['op']] } | { id: number; ok: false; error: unknown };
@@ -222,6 +224,9 @@ function prepareWriteStatements(db: Database) {
       `INSERT INTO agents (org_key, agent_id, first_seen, last_seen, eval_count) VALUES (?, ?, ?, ?, 0)
        ON CONFLICT (org_key, agent_id) DO NOTHING`,
     ),
+    agentKeyOf: db.prepare<{ key: number }>('SELECT key FROM agents WHERE org_key = ? AND agent_id = ?'),
+    deleteAgentEvents: db.prepare('DELETE FROM events WHERE agent_key = ?'),
+    deleteAgentRow: db.prepare('DELETE FROM agents WHERE key = ?'),
   };
 }
 
@@ -344,6 +349,20 @@ export class SqliteWriter {
         return null;
       case 'registerAgent':
         return s.registerAgent.run(this.orgKey(request.orgId), request.agentId, request.at, request.at).changes === 1;
+      case 'deleteAgent': {
+        const orgKey = this.orgKey(request.orgId);
+        return this.db
+          .transaction(() => {
+            const found = s.agentKeyOf.get(orgKey, request.agentId);
+            if (!found) return null;
+            const events = s.deleteAgentEvents.run(found.key).changes;
+            s.deleteAgentRow.run(found.key);
+            // The cached window would otherwise outlive its row.
+            this.agents.delete(`${orgKey} ${request.agentId}`);
+            return { events };
+          })
+          .immediate();
+      }
     }
   }
 
