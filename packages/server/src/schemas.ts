@@ -159,6 +159,14 @@ export const EventsQuery = z
   })
   .refine((q) => q.cursor === undefined || q.offset === 0, { message: 'give either cursor or offset, not both', path: ['cursor'] });
 
+/** GET /v1/events/export: the filters of GET /v1/events, without paging (the whole selection streams). */
+export const EventsExportQuery = z.strictObject({
+  agent_id: agentId.optional(),
+  passed: z.enum(['true', 'false']).optional(),
+  from: isoDateTime.optional(),
+  to: isoDateTime.optional(),
+});
+
 export const StoredGate = GateVerdict;
 
 export const EventSchema = z

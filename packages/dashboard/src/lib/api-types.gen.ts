@@ -618,6 +618,107 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/events/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every event matching the filters, newest first, streamed as NDJSON (secret key) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Agent identifier, 1–200 characters */
+                    agent_id?: string;
+                    /** @description ISO 8601 date-time */
+                    from?: string;
+                    passed?: "true" | "false";
+                    /** @description ISO 8601 date-time */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description One event per line, as in GET /v1/events */
+                200: {
+                    headers: {
+                        /** @description Requests allowed per rolling minute for this key’s organisation and route class */
+                        "X-RateLimit-Limit"?: number;
+                        /** @description Requests left in the current rolling minute */
+                        "X-RateLimit-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/x-ndjson": components["schemas"]["Event"];
+                    };
+                };
+                /** @description No usable key or signature: auth_missing, auth_format, auth_invalid, auth_revoked, hmac_no_secret, hmac_invalid, signature_required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description rate_limited: over the organisation’s requests per rolling minute */
+                429: {
+                    headers: {
+                        /** @description Seconds until a retry can succeed */
+                        "Retry-After"?: number;
+                        /** @description Requests allowed per rolling minute for this key’s organisation and route class */
+                        "X-RateLimit-Limit"?: number;
+                        /** @description Requests left in the current rolling minute */
+                        "X-RateLimit-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal_error: a bug; the body never carries details */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unavailable: the store cannot be reached, or the server is shutting down */
+                503: {
+                    headers: {
+                        /** @description Seconds until a retry can succeed */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/ingest": {
         parameters: {
             query?: never;
